@@ -1,2 +1,2 @@
 #!/usr/bin/env node
-require('./run-built')('infra/local/cli/ledgerctl.js');
+require('./run-built')('infra/cli/ledgerctl/main.js');
