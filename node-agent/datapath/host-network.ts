@@ -1,0 +1,113 @@
+/**
+ * The node side of the datapath: secondary ENIs with their route tables, node-wide rules,
+ * SNAT and NodePort iptables chains, and the sysctls routing depends on. Every step reads
+ * or replaces rather than adds, so applying twice leaves the node exactly as once did.
+ */
+import type { LeasedEni } from '../../core/contract/api';
+import { DependencyError, InvalidInputError } from '../../core/errors';
+import { isCidr, isIpv4 } from '../../core/net/ipv4';
+import { ipBatch, ipJson, iptablesRestore, iptablesSave, namedNetns, writeSysctl } from '../ns';
+import { hostRuleChanges, type IpRuleJson } from './host-rules';
+import { CHAINS, connmarkRules, snatRules, tableRestore } from './iptables-rules';
+import { routeTableFor } from './names';
+import { type HostNetwork, type HostNetworkSettings, RANDOMIZE_SNAT } from './types';
+
+interface IpLinkJson {
+  ifname: string;
+  address?: string;
+}
+
+function validate(settings: HostNetworkSettings): void {
+  const cidrLists = {
+    vpcCidrs: settings.vpcCidrs,
+    excludeSnatCidrs: settings.excludeSnatCidrs,
+    externalServiceCidrs: settings.externalServiceCidrs,
+  };
+  for (const [field, list] of Object.entries(cidrLists)) {
+    const bad = list.find((c) => !isCidr(c));
+    if (bad !== undefined) throw new InvalidInputError(field, bad, 'IPv4 CIDR blocks such as 10.0.0.0/16');
+  }
+  if (!isIpv4(settings.primaryIp))
+    throw new InvalidInputError('primaryIp', settings.primaryIp, 'a dotted IPv4');
+  if (!Object.values(RANDOMIZE_SNAT).includes(settings.randomizeSnat)) {
+    throw new InvalidInputError('randomizeSnat', settings.randomizeSnat, 'prng, hashrandom or none');
+  }
+  if (!Number.isInteger(settings.eniMtu) || settings.eniMtu < 576 || settings.eniMtu > 9001) {
+    throw new InvalidInputError('eniMtu', settings.eniMtu, 'an integer from 576 to 9001');
+  }
+}
+
+export function createHostNetwork(settings: HostNetworkSettings): HostNetwork {
+  validate(settings);
+  const host = namedNetns(settings.hostNetns);
+  const done = new Set<string>();
+
+  async function linkByMac(mac: string): Promise<string> {
+    const links = await ipJson<IpLinkJson>(host, ['link', 'show']);
+    const link = links.find((l) => (l.address ?? '').toLowerCase() === mac.toLowerCase());
+    if (link === undefined) {
+      throw new DependencyError(`no link with MAC ${mac} in network namespace "${settings.hostNetns}"`);
+    }
+    return link.ifname;
+  }
+
+  async function setupEni(eni: LeasedEni): Promise<void> {
+    const name = await linkByMac(eni.mac);
+    const table = routeTableFor(eni.deviceIndex);
+    await ipBatch(host, [
+      `link set dev ${name} mtu ${settings.eniMtu} up`,
+      `route replace ${eni.gateway} dev ${name} scope link table ${table}`,
+      `route replace default via ${eni.gateway} dev ${name} table ${table}`,
+    ]);
+    done.add(eniKey(eni));
+  }
+
+  async function applyIptables(primaryIfName: string): Promise<void> {
+    const snat = settings.externalSnat
+      ? undefined
+      : snatRules({
+          vpcCidrs: settings.vpcCidrs,
+          excludeCidrs: settings.excludeSnatCidrs,
+          primaryIp: settings.primaryIp,
+          randomize: settings.randomizeSnat,
+        });
+    const connmark = settings.nodePortSupport
+      ? connmarkRules({ primaryIfName, vethPrefix: settings.vethPrefix })
+      : undefined;
+    for (const [spec, rules] of [
+      [CHAINS.snat, snat],
+      [CHAINS.connmark, connmark],
+    ] as const) {
+      const text = tableRestore(spec, await iptablesSave(host, spec.table), rules);
+      if (text !== undefined) await iptablesRestore(host, text);
+    }
+  }
+
+  async function apply(enis: LeasedEni[]): Promise<void> {
+    const primaryIfName = await linkByMac(settings.primaryMac);
+    await writeSysctl(host, 'net/ipv4/ip_forward', '1');
+    // Loose reverse-path filtering: NodePort replies and pods on secondary ENIs are asymmetric.
+    if (settings.nodePortSupport) await writeSysctl(host, `net/ipv4/conf/${primaryIfName}/rp_filter`, '2');
+    for (const eni of enis) if (eni.deviceIndex > 0) await setupEni(eni);
+    const rules = await ipJson<IpRuleJson>(host, ['rule', 'show']);
+    await ipBatch(
+      host,
+      hostRuleChanges(rules, {
+        nodePortSupport: settings.nodePortSupport,
+        externalServiceCidrs: settings.externalServiceCidrs,
+      }),
+    );
+    await applyIptables(primaryIfName);
+  }
+
+  return {
+    apply,
+    async ensureEni(eni) {
+      if (eni.deviceIndex > 0 && !done.has(eniKey(eni))) await setupEni(eni);
+    },
+  };
+}
+
+function eniKey(eni: LeasedEni): string {
+  return `${eni.eniId}/${eni.mac}/${eni.deviceIndex}/${eni.gateway}`;
+}

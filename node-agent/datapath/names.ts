@@ -1,0 +1,42 @@
+/**
+ * Names and numbers the datapath derives, kept pure so they can be unit tested and so the
+ * agent, CHECK and GC all compute the same answer.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+
+/** The kernel's IFNAMSIZ less the terminating NUL. */
+export const MAX_IFNAME_LENGTH = 15;
+
+export const MAIN_ROUTE_TABLE = 254;
+
+/** Rule priorities of the AWS VPC CNI, so tooling and runbooks carry over. */
+export const RULE_PRIORITY = {
+  toPod: 512,
+  connmark: 1024,
+  externalServiceCidr: 1535,
+  fromPod: 1536,
+} as const;
+
+/** The mark NodePort connections carry so their replies leave through the primary ENI. */
+export const CONNMARK = '0x80';
+
+/**
+ * `<prefix><first 11 hex of sha1("<namespace>.<pod>")>`, as the AWS VPC CNI and Calico name
+ * host veths, so an operator can compute a pod's link name from its name alone.
+ */
+export function hostVethName(prefix: string, namespace: string, pod: string): string {
+  const hash = createHash('sha1').update(`${namespace}.${pod}`).digest('hex');
+  return `${prefix}${hash.slice(0, 11)}`;
+}
+
+/** Table for an ENI's routes: main for the primary ENI, device index + 1 otherwise (card 0). */
+export function routeTableFor(deviceIndex: number): number {
+  return deviceIndex === 0 ? MAIN_ROUTE_TABLE : deviceIndex + 1;
+}
+
+/** A random unicast, locally administered MAC, so links need no read-back after creation. */
+export function randomMac(): string {
+  const bytes = randomBytes(6);
+  bytes[0] = (bytes[0]! & 0xfe) | 0x02;
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(':');
+}

@@ -1,0 +1,86 @@
+/** The pod side of the datapath over `ip -batch`: one exec in the node, one in the sandbox. */
+import { POD_GATEWAY, type PodWiring } from '../../core/contract/agent-socket';
+import { InvalidInputError } from '../../core/errors';
+import { CommandError, ipBatch, namedNetns, netnsAtPath, netnsExists } from '../ns';
+import { hostVethName, randomMac, routeTableFor } from './names';
+import { checkPod } from './pod-check';
+import {
+  hostSetupLines,
+  hostTeardownLines,
+  isAlreadyGone,
+  type PodLinkPlan,
+  podSetupLines,
+} from './pod-commands';
+import type {
+  PodCheckRequest,
+  PodNetwork,
+  PodNetworkSettings,
+  PodSetupRequest,
+  PodTeardownRequest,
+} from './types';
+
+export function createPodNetwork(settings: PodNetworkSettings): PodNetwork {
+  const host = namedNetns(settings.hostNetns);
+
+  async function teardown(request: PodTeardownRequest): Promise<void> {
+    const failures = await ipBatch(host, hostTeardownLines(request.hostIfName, request.ip), 'tolerant');
+    const real = failures.filter((f) => !isAlreadyGone(f) && !/^Command failed/.test(f));
+    if (real.length > 0) {
+      throw new CommandError(`teardown of ${request.hostIfName}`, {
+        code: 1,
+        stdout: '',
+        stderr: real.join('\n'),
+      });
+    }
+  }
+
+  async function setup(request: PodSetupRequest): Promise<PodWiring> {
+    const sandbox = netnsAtPath(request.netns);
+    if (request.netns === '' || !(await netnsExists(sandbox))) {
+      throw new InvalidInputError('CNI_NETNS', request.netns, 'the path of an existing network namespace');
+    }
+    const plan: PodLinkPlan = {
+      hostIfName: hostVethName(settings.vethPrefix, request.namespace, request.pod),
+      hostMac: randomMac(),
+      podIfName: request.ifName,
+      podMac: randomMac(),
+      netnsPath: request.netns,
+      ip: request.ip,
+      mtu: request.mtu ?? settings.mtu,
+      routeTable: routeTableFor(request.eni.deviceIndex),
+    };
+    try {
+      await setupHostSide(plan);
+      await ipBatch(sandbox, podSetupLines(plan));
+    } catch (error) {
+      await teardown({ hostIfName: plan.hostIfName, ip: plan.ip }).catch(() => undefined);
+      throw error;
+    }
+    return {
+      hostInterface: { name: plan.hostIfName, mac: plan.hostMac },
+      podInterface: { name: plan.podIfName, mac: plan.podMac, sandbox: request.netns },
+      ip: plan.ip,
+      gateway: POD_GATEWAY,
+      mtu: plan.mtu,
+      routeTable: plan.routeTable,
+    };
+  }
+
+  /** A repeated ADD after a crash finds its own leftovers: clear them once and try again. */
+  async function setupHostSide(plan: PodLinkPlan): Promise<void> {
+    try {
+      await ipBatch(host, hostSetupLines(plan));
+    } catch (error) {
+      if (!(error instanceof CommandError) || !/File exists/.test(error.result.stderr)) throw error;
+      await teardown({ hostIfName: plan.hostIfName, ip: plan.ip });
+      await ipBatch(host, hostSetupLines(plan));
+    }
+  }
+
+  return {
+    hostIfName: (namespace, pod) => hostVethName(settings.vethPrefix, namespace, pod),
+    setup,
+    teardown,
+    check: (request: PodCheckRequest) => checkPod(host, request),
+  };
+}
