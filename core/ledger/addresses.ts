@@ -1,0 +1,126 @@
+/**
+ * Address items, one per secondary address or delegated prefix, keyed by the address
+ * alone: the single item that makes "never leased to two nodes" a conditional write.
+ */
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { cidrContains, formatCidr, maskOf, PREFIX_LENGTH, parseCidr, parseIpv4 } from '../net/ipv4';
+import { conditionally } from './conditions';
+import { ADDRESS_STATES, type AddressRecord } from './items';
+import { ITEM_KINDS, keys, ownerIndex } from './keys';
+import { recordOf } from './records';
+import { queryIndex } from './subnets';
+import type { Ledger } from './table';
+
+function itemOf(record: AddressRecord) {
+  return {
+    ...keys.address(record.address),
+    itemKind: ITEM_KINDS.address,
+    gsi1pk: ownerIndex.addressesOf(record.instanceId),
+    gsi1sk: record.address,
+    ...record,
+  };
+}
+
+/**
+ * Records the address as leased to the node. Fails (false) only if another node holds it
+ * leased: a cooling or primary record of the same node, or any record of a node that
+ * gave it back, may be overwritten.
+ */
+export function recordLease(ledger: Ledger, record: AddressRecord): Promise<boolean> {
+  return conditionally(() =>
+    ledger.doc.send(
+      new PutCommand({
+        TableName: ledger.tableName,
+        Item: itemOf(record),
+        ConditionExpression: 'attribute_not_exists(pk) OR instanceId = :me OR #state <> :leased',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':me': record.instanceId, ':leased': ADDRESS_STATES.leased },
+      }),
+    ),
+  );
+}
+
+/** Records an ENI's primary address so lookups can name its node. */
+export async function recordPrimary(ledger: Ledger, record: AddressRecord): Promise<void> {
+  await ledger.doc.send(new PutCommand({ TableName: ledger.tableName, Item: itemOf(record) }));
+}
+
+/** Moves a leased address of this node to cooling; false if the node does not hold it leased. */
+export function markCooling(
+  ledger: Ledger,
+  instanceId: string,
+  address: string,
+  coolingUntil: number,
+): Promise<boolean> {
+  return conditionally(() =>
+    ledger.doc.send(
+      new UpdateCommand({
+        TableName: ledger.tableName,
+        Key: keys.address(address),
+        UpdateExpression: 'SET #state = :cooling, coolingUntil = :until REMOVE leaseId, leasedAt',
+        ConditionExpression: 'instanceId = :me AND #state = :leased',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':me': instanceId,
+          ':leased': ADDRESS_STATES.leased,
+          ':cooling': ADDRESS_STATES.cooling,
+          ':until': coolingUntil,
+        },
+      }),
+    ),
+  );
+}
+
+/** Forgets the address if it is still this node's; another node's newer record is left alone. */
+export function forgetAddress(ledger: Ledger, instanceId: string, address: string): Promise<boolean> {
+  return conditionally(() =>
+    ledger.doc.send(
+      new DeleteCommand({
+        TableName: ledger.tableName,
+        Key: keys.address(address),
+        ConditionExpression: 'instanceId = :me',
+        ExpressionAttributeValues: { ':me': instanceId },
+      }),
+    ),
+  );
+}
+
+export async function getAddress(ledger: Ledger, address: string): Promise<AddressRecord | undefined> {
+  const { Item } = await ledger.doc.send(
+    new GetCommand({ TableName: ledger.tableName, Key: keys.address(address), ConsistentRead: true }),
+  );
+  return Item ? recordOf<AddressRecord>(Item) : undefined;
+}
+
+/** The record that covers an IP: its own item, or the delegated /28 it falls in. */
+export async function findAddressCovering(ledger: Ledger, ip: string): Promise<AddressRecord | undefined> {
+  const own = await getAddress(ledger, ip);
+  if (own) return own;
+  const network = (parseIpv4(ip) & maskOf(PREFIX_LENGTH)) >>> 0;
+  const prefix = formatCidr({ network, prefixLength: PREFIX_LENGTH });
+  const covering = await getAddress(ledger, prefix);
+  return covering && cidrContains(parseCidr(covering.address), parseIpv4(ip)) ? covering : undefined;
+}
+
+export function listNodeAddresses(ledger: Ledger, instanceId: string): Promise<AddressRecord[]> {
+  return queryIndex<AddressRecord>(ledger, ownerIndex.addressesOf(instanceId));
+}
+
+/** Every address record (operator views only: a full scan). */
+export async function scanAddresses(ledger: Ledger): Promise<AddressRecord[]> {
+  const out: AddressRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await ledger.doc.send(
+      new ScanCommand({
+        TableName: ledger.tableName,
+        FilterExpression: 'itemKind = :k',
+        ExpressionAttributeValues: { ':k': ITEM_KINDS.address },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) out.push(recordOf<AddressRecord>(item));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
