@@ -45,8 +45,8 @@ export function podSetupLines(plan: PodLinkPlan): string[] {
 }
 
 /** Deleting the host end removes the peer and both /32 routes with it; rules need their own lines. */
-export function hostTeardownLines(hostIfName: string, ip: string | undefined): string[] {
-  const lines = [`link del dev ${hostIfName}`];
+export function hostTeardownLines(hostIfName: string | undefined, ip: string | undefined): string[] {
+  const lines = hostIfName === undefined ? [] : [`link del dev ${hostIfName}`];
   if (ip !== undefined) {
     lines.push(`rule del to ${ip}/32 priority ${RULE_PRIORITY.toPod}`);
     lines.push(`rule del from ${ip}/32 priority ${RULE_PRIORITY.fromPod}`);

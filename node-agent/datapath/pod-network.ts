@@ -26,7 +26,7 @@ export function createPodNetwork(settings: PodNetworkSettings): PodNetwork {
     const failures = await ipBatch(host, hostTeardownLines(request.hostIfName, request.ip), 'tolerant');
     const real = failures.filter((f) => !isAlreadyGone(f) && !/^Command failed/.test(f));
     if (real.length > 0) {
-      throw new CommandError(`teardown of ${request.hostIfName}`, {
+      throw new CommandError(`teardown of ${request.hostIfName ?? request.ip}`, {
         code: 1,
         stdout: '',
         stderr: real.join('\n'),

@@ -28,7 +28,8 @@ export interface PodSetupRequest {
 }
 
 export interface PodTeardownRequest {
-  hostIfName: string;
+  /** Absent when the link belongs to a newer sandbox of the same pod: only the rules go. */
+  hostIfName?: string;
   /** The pod's address, for its rules; absent when unknown (the link alone is removed). */
   ip?: string;
 }

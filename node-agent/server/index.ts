@@ -1,0 +1,2 @@
+export { startPluginServer } from './http-server';
+export type { PluginServer, PluginServerOptions, ServerLogger } from './types';
