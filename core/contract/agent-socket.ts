@@ -6,9 +6,6 @@
 
 export const DEFAULT_AGENT_SOCKET = '/var/run/ledger-cni/agent.sock';
 
-/** The pod's default gateway: link-local, answered by a permanent neighbour entry. */
-export const POD_GATEWAY = '169.254.1.1';
-
 export const AGENT_ROUTES = {
   add: '/v1/cni/add',
   del: '/v1/cni/del',

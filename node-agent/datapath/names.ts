@@ -3,19 +3,12 @@
  * agent, CHECK and GC all compute the same answer.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { MAIN_ROUTE_TABLE } from '../../core/contract/pod-datapath';
+
+export { MAIN_ROUTE_TABLE, RULE_PRIORITY } from '../../core/contract/pod-datapath';
 
 /** The kernel's IFNAMSIZ less the terminating NUL. */
 export const MAX_IFNAME_LENGTH = 15;
-
-export const MAIN_ROUTE_TABLE = 254;
-
-/** Rule priorities of the AWS VPC CNI, so tooling and runbooks carry over. */
-export const RULE_PRIORITY = {
-  toPod: 512,
-  connmark: 1024,
-  externalServiceCidr: 1535,
-  fromPod: 1536,
-} as const;
 
 /** The mark NodePort connections carry so their replies leave through the primary ENI. */
 export const CONNMARK = '0x80';

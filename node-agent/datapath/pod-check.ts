@@ -2,7 +2,7 @@
  * CHECK for one pod: reads the node and the sandbox and lists each way they differ from
  * what ADD set up. Absent expectations (a MAC prevResult did not carry) are not checked.
  */
-import { POD_GATEWAY } from '../../core/contract/agent-socket';
+import { POD_GATEWAY } from '../../core/contract/pod-datapath';
 import { ipJson, type Netns, netnsAtPath, netnsExists } from '../ns';
 import { MAIN_ROUTE_TABLE, RULE_PRIORITY } from './names';
 import type { PodCheckRequest } from './types';

@@ -3,7 +3,7 @@
  * the node's namespace, the pod side inside the sandbox. The veth is created from the host
  * with its peer placed directly in the sandbox, never moved (moves cost seconds under load).
  */
-import { POD_GATEWAY } from '../../core/contract/agent-socket';
+import { POD_GATEWAY } from '../../core/contract/pod-datapath';
 import { MAIN_ROUTE_TABLE, RULE_PRIORITY } from './names';
 
 export interface PodLinkPlan {
@@ -44,19 +44,4 @@ export function podSetupLines(plan: PodLinkPlan): string[] {
   ];
 }
 
-/** Deleting the host end removes the peer and both /32 routes with it; rules need their own lines. */
-export function hostTeardownLines(hostIfName: string | undefined, ip: string | undefined): string[] {
-  const lines = hostIfName === undefined ? [] : [`link del dev ${hostIfName}`];
-  if (ip !== undefined) {
-    lines.push(`rule del to ${ip}/32 priority ${RULE_PRIORITY.toPod}`);
-    lines.push(`rule del from ${ip}/32 priority ${RULE_PRIORITY.fromPod}`);
-  }
-  return lines;
-}
-
-/** Errors from a tolerant teardown that only say the thing was already gone. */
-export function isAlreadyGone(message: string): boolean {
-  return /No such file or directory|Cannot find device|No such device|No such process|does not exist/i.test(
-    message,
-  );
-}
+export { isAlreadyGone, podTeardownLines as hostTeardownLines } from '../../core/contract/pod-datapath';

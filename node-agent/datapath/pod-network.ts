@@ -1,5 +1,6 @@
 /** The pod side of the datapath over `ip -batch`: one exec in the node, one in the sandbox. */
-import { POD_GATEWAY, type PodWiring } from '../../core/contract/agent-socket';
+import type { PodWiring } from '../../core/contract/agent-socket';
+import { POD_GATEWAY } from '../../core/contract/pod-datapath';
 import { InvalidInputError } from '../../core/errors';
 import { CommandError, ipBatch, namedNetns, netnsAtPath, netnsExists } from '../ns';
 import { hostVethName, randomMac, routeTableFor } from './names';
@@ -24,7 +25,7 @@ export function createPodNetwork(settings: PodNetworkSettings): PodNetwork {
 
   async function teardown(request: PodTeardownRequest): Promise<void> {
     const failures = await ipBatch(host, hostTeardownLines(request.hostIfName, request.ip), 'tolerant');
-    const real = failures.filter((f) => !isAlreadyGone(f) && !/^Command failed/.test(f));
+    const real = failures.filter((f) => !isAlreadyGone(f));
     if (real.length > 0) {
       throw new CommandError(`teardown of ${request.hostIfName ?? request.ip}`, {
         code: 1,

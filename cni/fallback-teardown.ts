@@ -1,0 +1,22 @@
+/**
+ * DEL without the agent: remove the pod's link and rules from prevResult alone, in the
+ * node's namespace (where the runtime runs us). The agent reclaims the address later.
+ */
+import { spawnSync } from 'node:child_process';
+import type { PreviousWiring } from '../core/contract/agent-socket';
+import { isAlreadyGone, podTeardownLines } from '../core/contract/pod-datapath';
+
+/** Returns the failures that were not "already gone"; empty means the node is clean. */
+export function teardownFromPrevious(previous: PreviousWiring): string[] {
+  const lines = podTeardownLines(previous.hostIfName, previous.ip);
+  if (lines.length === 0) return [];
+  const run = spawnSync('ip', ['-force', '-batch', '-'], {
+    input: `${lines.join('\n')}\n`,
+    encoding: 'utf8',
+  });
+  if (run.error !== undefined) return [`cannot run ip: ${run.error.message}`];
+  return (run.stderr ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !isAlreadyGone(l));
+}
