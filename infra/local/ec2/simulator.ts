@@ -1,0 +1,92 @@
+import type { AddressInfo } from 'node:net';
+import { FaultInjector } from './faults';
+import { Ec2Model } from './model/ec2-model';
+import { applyScenario, loadScenarioFile, type Scenario, type ScenarioResult } from './scenario';
+import { createEc2Server, type SimulatorParts } from './server';
+import { type SimStats, StatsRecorder } from './stats';
+import { type BucketOverrides, Throttler } from './throttling';
+
+export interface Ec2SimulatorOptions {
+  /** 0 (default) picks a free port. The simulator listens on 127.0.0.1 only. */
+  readonly port?: number;
+  readonly region?: string;
+  /** How long a new attachment stays `attaching` (default 100 ms). */
+  readonly attachDelayMs?: number;
+  /** How long a detachment stays `detaching` (default 100 ms). */
+  readonly detachDelayMs?: number;
+  /** EC2's token buckets on (default), off, or on with some sizes replaced. */
+  readonly throttling?: boolean | BucketOverrides;
+  /** Added before every EC2 call is answered (default 0). */
+  readonly latencyMs?: number;
+  /** A scenario object, or the path of a scenario JSON file, applied before the server starts. */
+  readonly scenario?: string | Scenario;
+}
+
+export interface Ec2Simulator {
+  /** http://127.0.0.1:<port>, for EC2Client's `endpoint`. */
+  readonly endpoint: string;
+  readonly region: string;
+  readonly model: Ec2Model;
+  /** Names of the scenario's resources mapped to their ids (empty without a scenario). */
+  readonly scenario: ScenarioResult;
+  readonly faults: FaultInjector;
+  stats(): SimStats;
+  resetStats(): void;
+  setLatency(ms: number): void;
+  setThrottling(setting: boolean | BucketOverrides): void;
+  stop(): Promise<void>;
+}
+
+const EMPTY_SCENARIO: ScenarioResult = { vpcs: {}, subnets: {}, securityGroups: {}, instances: {} };
+
+export async function startEc2Simulator(options: Ec2SimulatorOptions = {}): Promise<Ec2Simulator> {
+  const model = new Ec2Model({
+    region: options.region,
+    timing: {
+      ...(options.attachDelayMs !== undefined && { attachDelayMs: options.attachDelayMs }),
+      ...(options.detachDelayMs !== undefined && { detachDelayMs: options.detachDelayMs }),
+    },
+  });
+  const scenario =
+    options.scenario === undefined
+      ? EMPTY_SCENARIO
+      : applyScenario(
+          model,
+          typeof options.scenario === 'string' ? loadScenarioFile(options.scenario) : options.scenario,
+        );
+  const parts: SimulatorParts = {
+    model,
+    throttler: new Throttler(),
+    faults: new FaultInjector(),
+    stats: new StatsRecorder(),
+    latencyMs: options.latencyMs ?? 0,
+  };
+  if (options.throttling !== undefined) parts.throttler.configure(options.throttling);
+  const server = createEc2Server(parts);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    region: model.region,
+    model,
+    scenario,
+    faults: parts.faults,
+    stats: () => parts.stats.snapshot(),
+    resetStats: () => parts.stats.reset(),
+    setLatency: (ms) => {
+      parts.latencyMs = ms;
+    },
+    setThrottling: (setting) => parts.throttler.configure(setting),
+    stop: async () => {
+      model.dispose();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
