@@ -1,0 +1,61 @@
+/**
+ * The control plane as one node sees it: core/api-client's ApiClient with the instance id
+ * bound, signing with the SDK's default credential chain (the instance role on EC2, the
+ * local IMDS simulator's role in local mode).
+ */
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { ApiClient } from '../../core/api-client';
+import type {
+  LeaseResponse,
+  NodeState,
+  RegisterNodeRequest,
+  RegisterNodeResponse,
+  ReleaseResponse,
+  UsageReport,
+} from '../../core/contract/api';
+import type { NodeLeases } from './types';
+
+export interface NodeClientOptions {
+  endpoint: string;
+  region: string;
+  instanceId: string;
+  /** Defaults to the SDK's default chain (env, shared config, container, IMDS). */
+  credentials?: AwsCredentialIdentityProvider | AwsCredentialIdentity;
+  timeoutMs?: number;
+}
+
+export class NodeClient implements NodeLeases {
+  readonly instanceId: string;
+  private readonly api: ApiClient;
+
+  constructor(options: NodeClientOptions) {
+    this.instanceId = options.instanceId;
+    this.api = new ApiClient({
+      endpoint: options.endpoint,
+      region: options.region,
+      credentials: options.credentials ?? fromNodeProviderChain(),
+      timeoutMs: options.timeoutMs ?? 5_000,
+    });
+  }
+
+  register(body: RegisterNodeRequest): Promise<RegisterNodeResponse> {
+    return this.api.registerNode(this.instanceId, body);
+  }
+
+  state(): Promise<NodeState> {
+    return this.api.getNode(this.instanceId);
+  }
+
+  lease(request: { idempotencyKey: string; ipv4?: number; prefixes?: number }): Promise<LeaseResponse> {
+    return this.api.lease(this.instanceId, request);
+  }
+
+  release(request: { idempotencyKey: string; addresses: string[] }): Promise<ReleaseResponse> {
+    return this.api.release(this.instanceId, request);
+  }
+
+  reportUsage(report: UsageReport): Promise<void> {
+    return this.api.reportUsage(this.instanceId, report);
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * The AddressPool: assigns addresses from leases cached on the node, writes every change to
+ * the checkpoint before answering, and never calls the control plane on the pod's path.
+ * When nothing is cached, assign() wakes the maintainer and waits briefly for a lease; only
+ * if none arrives does it fail with PoolExhaustedError (CNI code 11).
+ */
+import type { LeasedEni } from '../../core/contract/api';
+import { type HeldLease, readCheckpoint, writeCheckpoint } from './checkpoint';
+import { Mutex } from './mutex';
+import { PoolEvents } from './pool-events';
+import { PoolState } from './pool-state';
+import { type AddressPool, type Assignment, type PodRef, PoolExhaustedError } from './types';
+import type { PoolCounts, UnitUsage } from './warm-math';
+
+export interface LeasePoolOptions {
+  instanceId: string;
+  checkpointPath: string;
+  /** IP_COOLDOWN_PERIOD in milliseconds. */
+  cooldownMs: number;
+  /** How long assign() waits for a lease when nothing is cached (default 2 s). */
+  assignWaitMs?: number;
+  clock?: () => number;
+}
+
+export class LeasePool implements AddressPool {
+  readonly events = new PoolEvents();
+  private readonly lock = new Mutex();
+  private readonly clock: () => number;
+  private waiting = 0;
+  private readonly wakeups = new Set<() => void>();
+  /** Set by the maintainer: called when assign() finds nothing cached. */
+  onShortage: () => void = () => {};
+
+  private constructor(
+    private readonly state: PoolState,
+    private readonly options: LeasePoolOptions,
+  ) {
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** Restores the checkpoint when there is one for this instance; a corrupt one throws. */
+  static async open(options: LeasePoolOptions): Promise<LeasePool> {
+    const checkpoint = await readCheckpoint(options.checkpointPath);
+    const state =
+      checkpoint === undefined || checkpoint.instanceId !== options.instanceId
+        ? new PoolState(options.instanceId)
+        : PoolState.fromCheckpoint(checkpoint);
+    const pool = new LeasePool(state, options);
+    await pool.lock.run(() => pool.persist());
+    return pool;
+  }
+
+  async assign(pod: PodRef): Promise<Assignment> {
+    const deadline = this.clock() + (this.options.assignWaitMs ?? 2_000);
+    this.waiting++;
+    try {
+      for (;;) {
+        const assignment = await this.lock.run(() => this.assignLocked(pod));
+        if (assignment !== undefined) return assignment;
+        this.onShortage();
+        const left = deadline - this.clock();
+        if (left <= 0) break;
+        await this.waitForAddress(left);
+      }
+    } finally {
+      this.waiting--;
+    }
+    this.events.emit('exhausted', { containerId: pod.containerId });
+    throw new PoolExhaustedError(
+      `no free address on this node: ${this.state.counts(this.clock(), 0).total} leased, none free, and the control plane gave none in time`,
+    );
+  }
+
+  unassign(containerId: string, ifName: string): Promise<Assignment | undefined> {
+    return this.lock.run(async () => {
+      const now = this.clock();
+      const removed = this.state.unassign(containerId, ifName, now + this.options.cooldownMs);
+      if (removed === undefined) return undefined;
+      try {
+        await this.persist();
+      } catch (error) {
+        this.state.assign(removed);
+        throw error;
+      }
+      this.events.emit('unassigned', { ip: removed.ip, containerId });
+      return removed;
+    });
+  }
+
+  find(containerId: string, ifName: string): Assignment | undefined {
+    return this.state.find(containerId, ifName);
+  }
+
+  assignments(): Assignment[] {
+    return this.state.assignments();
+  }
+
+  enis(): LeasedEni[] {
+    return this.state.enis();
+  }
+
+  canAssign(): boolean {
+    return this.state.hasFree(this.clock());
+  }
+
+  /** Counts and per-unit usage for the maintainer's arithmetic and for introspection. */
+  snapshot(): { counts: PoolCounts; units: UnitUsage[]; leases: HeldLease[] } {
+    const now = this.clock();
+    this.state.expireCooling(now);
+    return {
+      counts: this.state.counts(now, this.waiting),
+      units: this.state.units(now),
+      leases: this.state.leased(),
+    };
+  }
+
+  /** Adds leases the control plane granted, persists them, and wakes waiting assigns. */
+  addLeases(leases: HeldLease[]): Promise<void> {
+    return this.lock.run(async () => {
+      this.state.addLeases(leases);
+      await this.persist();
+      this.wakeAll();
+    });
+  }
+
+  /**
+   * Takes units out of the pool before they are released, re-checking under the lock that
+   * none was assigned meanwhile. Returns the units actually taken.
+   */
+  withdraw(addresses: string[]): Promise<HeldLease[]> {
+    return this.lock.run(async () => {
+      const now = this.clock();
+      const unused = new Set(
+        this.state
+          .units(now)
+          .filter((u) => u.inUse === 0)
+          .map((u) => u.address),
+      );
+      const taken = this.state.leased().filter((l) => addresses.includes(l.address) && unused.has(l.address));
+      this.state.removeLeases(taken.map((l) => l.address));
+      await this.persist();
+      return taken;
+    });
+  }
+
+  /** Puts back units whose release did not go through. */
+  restore(leases: HeldLease[]): Promise<void> {
+    return this.addLeases(leases);
+  }
+
+  /** Wakes assigns that wait, e.g. when a cooldown ended. */
+  wakeAll(): void {
+    for (const wake of this.wakeups) wake();
+    this.wakeups.clear();
+  }
+
+  private async assignLocked(pod: PodRef): Promise<Assignment | undefined> {
+    const existing = this.state.find(pod.containerId, pod.ifName);
+    if (existing !== undefined) return existing;
+    const now = this.clock();
+    this.state.expireCooling(now);
+    const free = this.state.nextFree(now);
+    if (free === undefined) return undefined;
+    const assignment: Assignment = {
+      ...pod,
+      ip: free.ip,
+      eni: free.eni,
+      assignedAt: new Date(now).toISOString(),
+    };
+    this.state.assign(assignment);
+    try {
+      await this.persist();
+    } catch (error) {
+      // Cooling "until now" is no cooldown: the address was never really handed out.
+      this.state.unassign(pod.containerId, pod.ifName, now);
+      throw error;
+    }
+    this.events.emit('assigned', { ip: assignment.ip, containerId: pod.containerId });
+    if (!this.state.hasFree(now)) this.onShortage();
+    return assignment;
+  }
+
+  private waitForAddress(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeups.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.min(ms, 250));
+      this.wakeups.add(done);
+    });
+  }
+
+  private persist(): Promise<void> {
+    return writeCheckpoint(this.options.checkpointPath, this.state.toCheckpoint());
+  }
+}

@@ -1,0 +1,13 @@
+/** What the pool reports to metrics and logs, as a typed event bus. */
+import { EventEmitter } from 'node:events';
+
+export interface PoolEventMap {
+  assigned: [{ ip: string; containerId: string }];
+  unassigned: [{ ip: string; containerId: string }];
+  exhausted: [{ containerId: string }];
+  leased: [{ units: number; addresses: number }];
+  released: [{ units: number }];
+  controlPlaneError: [{ operation: 'lease' | 'release' | 'usage'; error: unknown }];
+}
+
+export class PoolEvents extends EventEmitter<PoolEventMap> {}

@@ -1,0 +1,188 @@
+/**
+ * The pool's background loop, off the pod's path: leases in batches what the warm targets
+ * lack, gives back the excess once it has persisted (hysteresis) and is past cooldown, and
+ * reports the pod↔IP map to the control plane at most every few seconds. Control-plane
+ * failures only slow it down (backoff); the pool keeps serving from its cache.
+ */
+import { randomUUID } from 'node:crypto';
+import { CapacityError } from '../../core/errors';
+import type { NodeLeases } from '../control-plane/types';
+import type { Logger } from '../logging';
+import type { HeldLease } from './checkpoint';
+import type { LeasePool } from './lease-pool';
+import { ReleaseGate, type ReleaseGateOptions } from './release-gate';
+import { type NodeCapacity, unitsToLease, unitsToRelease, type WarmPoolRule } from './warm-math';
+
+const MAX_IPV4_PER_LEASE = 250;
+const MAX_PREFIXES_PER_LEASE = 16;
+const MAX_RELEASE_PER_CALL = 250;
+
+export interface PoolMaintainerOptions {
+  pool: LeasePool;
+  leases: NodeLeases;
+  rule: WarmPoolRule;
+  capacity: NodeCapacity;
+  logger: Logger;
+  /** Pause between passes when nothing wakes the loop (default 1 s). */
+  intervalMs?: number;
+  /** Least time between usage reports (default 5 s). */
+  usageIntervalMs?: number;
+  /** Default: an excess must last 30 s, releases 30 s apart (ipamd's scale-down pace). */
+  release?: ReleaseGateOptions;
+  /** After the control plane says there is no capacity, wait this long (default 30 s). */
+  capacityBackoffMs?: number;
+  clock?: () => number;
+}
+
+export class PoolMaintainer {
+  private readonly clock: () => number;
+  private readonly gate: ReleaseGate;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  private leaseBlockedUntil = 0;
+  private unavailableBackoffMs = 0;
+  private retryLease: { key: string; units: number } | undefined;
+  private usageDirty = true;
+  private lastUsageAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly options: PoolMaintainerOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.gate = new ReleaseGate(options.release ?? { settleMs: 30_000, intervalMs: 30_000 });
+    const markDirty = () => {
+      this.usageDirty = true;
+    };
+    options.pool.events.on('assigned', markDirty);
+    options.pool.events.on('unassigned', markDirty);
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.options.pool.onShortage = () => this.kick();
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.options.pool.onShortage = () => {};
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** Runs a pass now, or right after the one in progress. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.running = this.runOnce()
+      .catch((error) => this.options.logger.error('pool pass failed', error))
+      .finally(() => {
+        this.running = undefined;
+        if (this.stopped) return;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        } else {
+          this.timer = setTimeout(() => this.kick(), this.options.intervalMs ?? 1_000);
+        }
+      });
+  }
+
+  /** One pass: lease what is short, else release what is over, then report usage if due. */
+  async runOnce(): Promise<void> {
+    const { pool, rule, capacity } = this.options;
+    const { counts, units } = pool.snapshot();
+    pool.wakeAll();
+    const short = unitsToLease(rule, counts, units, capacity);
+    if (short > 0) {
+      this.gate.shouldRelease(false, this.clock());
+      await this.lease(short);
+    } else {
+      const excess = unitsToRelease(rule, counts, units, capacity);
+      if (this.gate.shouldRelease(excess.length > 0, this.clock())) await this.release(excess);
+    }
+    await this.reportUsageIfDue();
+  }
+
+  private async lease(units: number): Promise<void> {
+    const now = this.clock();
+    if (now < this.leaseBlockedUntil) return;
+    const unit = this.options.rule.unit;
+    const batch = Math.min(units, unit === 'prefix' ? MAX_PREFIXES_PER_LEASE : MAX_IPV4_PER_LEASE);
+    // A retry of a call whose answer was lost reuses its key, so the control plane answers
+    // with the same addresses instead of leasing a second batch.
+    const key = this.retryLease?.units === batch ? this.retryLease.key : randomUUID();
+    this.retryLease = { key, units: batch };
+    try {
+      const response = await this.options.leases.lease(
+        unit === 'prefix' ? { idempotencyKey: key, prefixes: batch } : { idempotencyKey: key, ipv4: batch },
+      );
+      this.retryLease = undefined;
+      this.unavailableBackoffMs = 0;
+      const leasedAt = new Date(this.clock()).toISOString();
+      const held: HeldLease[] = response.addresses.map((a) => ({ ...a, leasedAt }));
+      await this.options.pool.addLeases(held);
+      this.gate.leased();
+      const addresses = held.reduce((n, l) => n + (l.kind === 'prefix' ? 16 : 1), 0);
+      this.options.pool.events.emit('leased', { units: held.length, addresses });
+      this.options.logger.info('leased addresses', { requested: batch, unit, granted: held.length });
+    } catch (error) {
+      this.options.pool.events.emit('controlPlaneError', { operation: 'lease', error });
+      if (error instanceof CapacityError) {
+        this.retryLease = undefined;
+        this.leaseBlockedUntil = this.clock() + (this.options.capacityBackoffMs ?? 30_000);
+        this.options.logger.warn('control plane has no capacity for this node', { reason: error.reason });
+      } else {
+        this.unavailableBackoffMs = Math.min(Math.max(this.unavailableBackoffMs * 2, 250), 10_000);
+        this.leaseBlockedUntil = this.clock() + this.unavailableBackoffMs;
+        this.options.logger.warn('lease failed; serving from the cache', error);
+      }
+    }
+  }
+
+  private async release(addresses: string[]): Promise<void> {
+    const { pool } = this.options;
+    const taken = await pool.withdraw(addresses.slice(0, MAX_RELEASE_PER_CALL));
+    if (taken.length === 0) return;
+    try {
+      await this.options.leases.release({
+        idempotencyKey: randomUUID(),
+        addresses: taken.map((l) => l.address),
+      });
+      this.gate.released(this.clock());
+      pool.events.emit('released', { units: taken.length });
+      this.options.logger.info('released excess addresses', { units: taken.length });
+    } catch (error) {
+      await pool.restore(taken);
+      pool.events.emit('controlPlaneError', { operation: 'release', error });
+      this.options.logger.warn('release failed; keeping the addresses for now', error);
+    }
+  }
+
+  private async reportUsageIfDue(): Promise<void> {
+    const now = this.clock();
+    if (!this.usageDirty || now - this.lastUsageAt < (this.options.usageIntervalMs ?? 5_000)) return;
+    this.usageDirty = false;
+    this.lastUsageAt = now;
+    const assignments = this.options.pool.assignments().map((a) => ({
+      ip: a.ip,
+      // The API needs names; a sandbox started without Kubernetes arguments has none.
+      namespace: a.namespace || '-',
+      pod: a.pod || a.containerId.slice(0, 253),
+      containerId: a.containerId,
+    }));
+    try {
+      await this.options.leases.reportUsage({ assignments, reportedAt: new Date(now).toISOString() });
+    } catch (error) {
+      this.usageDirty = true;
+      this.options.pool.events.emit('controlPlaneError', { operation: 'usage', error });
+      this.options.logger.warn('usage report failed; will retry', error);
+    }
+  }
+}
