@@ -1,7 +1,9 @@
 import {
+  type _InstanceType,
   AssignPrivateIpAddressesCommand,
   AttachNetworkInterfaceCommand,
   CreateNetworkInterfaceCommand,
+  type CreateNetworkInterfaceCommandInput,
   DeleteNetworkInterfaceCommand,
   DescribeInstanceTypesCommand,
   DescribeNetworkInterfacesCommand,
@@ -33,7 +35,7 @@ describe('EC2 simulator: network interfaces through @aws-sdk/client-ec2', () => 
     await sim?.stop();
   });
 
-  async function launch(instanceType: string): Promise<string> {
+  async function launch(instanceType: _InstanceType): Promise<string> {
     const out = await ec2.send(
       new RunInstancesCommand({
         ImageId: 'ami-1',
@@ -48,7 +50,7 @@ describe('EC2 simulator: network interfaces through @aws-sdk/client-ec2', () => 
     return id;
   }
 
-  async function newEni(extra: Partial<ConstructorParameters<typeof CreateNetworkInterfaceCommand>[0]> = {}) {
+  async function newEni(extra: Partial<CreateNetworkInterfaceCommandInput> = {}) {
     const out = await ec2.send(
       new CreateNetworkInterfaceCommand({ SubnetId: subnetA, Groups: [groupId], ...extra }),
     );
@@ -152,7 +154,8 @@ describe('EC2 simulator: network interfaces through @aws-sdk/client-ec2', () => 
       const instanceId = await launch('m5.large');
       const eni = await newEni();
       const events: Ec2ChangeEvent[] = [];
-      sim.model.on('change', (e) => events.push(e));
+      const record = (e: Ec2ChangeEvent) => events.push(e);
+      sim.model.on('change', record);
       const statusOf = async () =>
         (
           await ec2.send(
@@ -178,6 +181,7 @@ describe('EC2 simulator: network interfaces through @aws-sdk/client-ec2', () => 
         const s = await statusOf();
         return s.Status === 'available' ? s : undefined;
       });
+      sim.model.off('change', record);
       // Assess
       expect(during.Attachment?.Status).toBe('attaching');
       expect(after).toMatchObject({
