@@ -150,7 +150,11 @@ describe('Function: parseAgentConfig', () => {
 
     it('lets WARM_IP_TARGET override WARM_PREFIX_TARGET in prefix mode', () => {
       // Act
-      const { config } = parse({ ENABLE_PREFIX_DELEGATION: '1', WARM_PREFIX_TARGET: '2', WARM_IP_TARGET: '16' });
+      const { config } = parse({
+        ENABLE_PREFIX_DELEGATION: '1',
+        WARM_PREFIX_TARGET: '2',
+        WARM_IP_TARGET: '16',
+      });
 
       // Assess
       expect(config.warmPool.targets).toEqual({ rule: 'ip', warmIpTarget: 16, minimumIpTarget: 0 });
@@ -337,7 +341,10 @@ describe('Function: parseAgentConfig', () => {
 
     it('warns about variables that have no effect on a Ledger node', () => {
       // Act
-      const { warnings } = parse({ DISABLE_LEAKED_ENI_CLEANUP: 'true', AWS_EC2_ENDPOINT: 'http://127.0.0.1:1' });
+      const { warnings } = parse({
+        DISABLE_LEAKED_ENI_CLEANUP: 'true',
+        AWS_EC2_ENDPOINT: 'http://127.0.0.1:1',
+      });
 
       // Assess
       expect(warnings.some((w) => w.startsWith('DISABLE_LEAKED_ENI_CLEANUP has no effect'))).toBe(true);
@@ -348,7 +355,11 @@ describe('Function: parseAgentConfig', () => {
   describe('error reporting', () => {
     it('reports every bad variable at once', () => {
       // Act
-      const issues = issuesOf({ AWS_VPC_ENI_MTU: '100', AWS_VPC_K8S_CNI_VETHPREFIX: 'vlan', WARM_IP_TARGET: 'x' });
+      const issues = issuesOf({
+        AWS_VPC_ENI_MTU: '100',
+        AWS_VPC_K8S_CNI_VETHPREFIX: 'vlan',
+        WARM_IP_TARGET: 'x',
+      });
 
       // Assess
       expect(issues.map((i) => i.field).sort()).toEqual([

@@ -148,7 +148,10 @@ describe('Module: warm-math', () => {
   describe('Function: unitsToLease with WARM_PREFIX_TARGET', () => {
     it('keeps the target number of wholly free prefixes', () => {
       // Prepare
-      const rule = { targets: { rule: 'prefix', warmPrefixTarget: 1 } as WarmTargets, unit: 'prefix' as const };
+      const rule = {
+        targets: { rule: 'prefix', warmPrefixTarget: 1 } as WarmTargets,
+        unit: 'prefix' as const,
+      };
       const capacity: NodeCapacity = nodeCapacity(M5_LARGE, 'prefix', undefined, 110);
       const used = [{ address: '10.0.1.16/28', eniId: 'eni-0', deviceIndex: 0, inUse: 1 }];
       const free = [{ address: '10.0.1.32/28', eniId: 'eni-0', deviceIndex: 0, inUse: 0 }];
@@ -200,7 +203,10 @@ describe('Module: warm-math', () => {
 
     it('releases free prefixes beyond WARM_PREFIX_TARGET', () => {
       // Prepare
-      const rule = { targets: { rule: 'prefix', warmPrefixTarget: 1 } as WarmTargets, unit: 'prefix' as const };
+      const rule = {
+        targets: { rule: 'prefix', warmPrefixTarget: 1 } as WarmTargets,
+        unit: 'prefix' as const,
+      };
       const capacity = nodeCapacity(M5_LARGE, 'prefix', undefined, 110);
       const units = ['16', '32', '48'].map((n, i) => ({
         address: `10.0.1.${n}/28`,
