@@ -69,16 +69,17 @@ const SECURITY_GROUP_ID = /^sg-[0-9a-f]{8,17}$/;
 const CONFIG_NAME = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
 const TAG_KEY = /^[\w .:/=+@-]{1,127}$/;
 
+const CLUSTER_NAME_RULE = 'is required: 1-100 characters of letters, digits, - and _, starting alphanumeric';
+const VPC_ID_RULE = 'is required: a VPC id such as vpc-0123456789abcdef0';
+
 const roleArns = z
   .array(z.string().regex(ROLE_ARN, 'must be IAM role ARNs such as arn:aws:iam::123456789012:role/nodes'))
   .min(1, 'must list at least one role ARN when given');
 
 const schema = z
   .object({
-    clusterName: z
-      .string()
-      .regex(CLUSTER_NAME, 'must be 1-100 characters of letters, digits, - and _, starting alphanumeric'),
-    vpcId: z.string().regex(VPC_ID, 'must be a VPC id such as vpc-0123456789abcdef0'),
+    clusterName: z.string({ error: CLUSTER_NAME_RULE }).regex(CLUSTER_NAME, CLUSTER_NAME_RULE),
+    vpcId: z.string({ error: VPC_ID_RULE }).regex(VPC_ID, VPC_ID_RULE),
     nodeRoleArns: roleArns.optional(),
     operatorRoleArns: roleArns.optional(),
     subnetIds: z
