@@ -4,8 +4,9 @@
  * between steps leaves the intent behind; the same request retried, or the reconciler,
  * reads it and finishes or rolls back the work.
  */
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ITEM_KINDS, keys, ownerIndex } from './keys';
+import { recordOf } from './records';
 import { queryIndex } from './subnets';
 import type { Ledger } from './table';
 
@@ -55,4 +56,19 @@ export async function deleteIntent(ledger: Ledger, instanceId: string, intentId:
 
 export function listIntents(ledger: Ledger): Promise<LeaseIntent[]> {
   return queryIndex<LeaseIntent>(ledger, ownerIndex.intents);
+}
+
+export async function getIntent(
+  ledger: Ledger,
+  instanceId: string,
+  intentId: string,
+): Promise<LeaseIntent | undefined> {
+  const { Item } = await ledger.doc.send(
+    new GetCommand({
+      TableName: ledger.tableName,
+      Key: keys.intent(instanceId, intentId),
+      ConsistentRead: true,
+    }),
+  );
+  return Item ? recordOf<LeaseIntent>(Item) : undefined;
 }

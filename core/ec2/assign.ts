@@ -1,0 +1,89 @@
+/**
+ * Assigning addresses on one ENI and recording them as leased: one
+ * AssignPrivateIpAddresses with a count (or Ipv4PrefixCount), then one conditional write
+ * per address. An address the ledger says another node holds is never handed out.
+ */
+import { AssignPrivateIpAddressesCommand } from '@aws-sdk/client-ec2';
+import type { LeasedAddress } from '../contract/api';
+import { ADDRESS_STATES, type EniRecord, recordLease } from '../ledger';
+import { ec2ErrorCode } from './client';
+import { type ControlPlaneContext, stepDone } from './context';
+import { leasedEniOf } from './eni-records';
+
+export type AddressKind = 'ipv4' | 'prefix';
+
+/** EC2 codes that mean "this ENI or subnet has no more room": try elsewhere, not a fault. */
+export const NO_ROOM_CODES = new Set([
+  'PrivateIpAddressLimitExceeded',
+  'InsufficientFreeAddressesInSubnet',
+  'InsufficientCidrBlocks',
+]);
+
+export interface AssignOutcome {
+  granted: LeasedAddress[];
+  /** Set when EC2 refused for lack of room. */
+  noRoomCode?: string;
+}
+
+export async function assignOnEni(
+  ctx: ControlPlaneContext,
+  eni: EniRecord,
+  kind: AddressKind,
+  count: number,
+  leaseId: string,
+): Promise<AssignOutcome> {
+  let assigned: string[];
+  try {
+    const out = await ctx.ec2.client.send(
+      new AssignPrivateIpAddressesCommand(
+        kind === 'prefix'
+          ? { NetworkInterfaceId: eni.eniId, Ipv4PrefixCount: count }
+          : { NetworkInterfaceId: eni.eniId, SecondaryPrivateIpAddressCount: count },
+      ),
+    );
+    assigned =
+      kind === 'prefix'
+        ? (out.AssignedIpv4Prefixes ?? []).map((p) => p.Ipv4Prefix!)
+        : (out.AssignedPrivateIpAddresses ?? []).map((a) => a.PrivateIpAddress!);
+  } catch (error) {
+    const code = ec2ErrorCode(error);
+    if (code && NO_ROOM_CODES.has(code)) return { granted: [], noRoomCode: code };
+    throw error;
+  }
+  await stepDone(ctx, 'addresses-assigned', { eniId: eni.eniId, assigned });
+  const granted = await recordLeases(ctx, eni, kind, assigned, leaseId);
+  await stepDone(ctx, 'addresses-recorded', { eniId: eni.eniId, granted: granted.length });
+  return { granted };
+}
+
+export async function recordLeases(
+  ctx: ControlPlaneContext,
+  eni: EniRecord,
+  kind: AddressKind,
+  addresses: string[],
+  leaseId: string,
+): Promise<LeasedAddress[]> {
+  const leasedAt = ctx.ledger.now().toISOString();
+  const granted: LeasedAddress[] = [];
+  for (const address of addresses) {
+    const won = await recordLease(ctx.ledger, {
+      address,
+      kind,
+      state: ADDRESS_STATES.leased,
+      instanceId: eni.instanceId,
+      eniId: eni.eniId,
+      subnetId: eni.subnetId,
+      leaseId,
+      leasedAt,
+    });
+    if (won) {
+      granted.push({ address, kind, eni: leasedEniOf(eni) });
+    } else {
+      ctx.log.error('EC2 assigned an address the ledger says another node holds; not handing it out', {
+        address,
+        eniId: eni.eniId,
+      });
+    }
+  }
+  return granted;
+}

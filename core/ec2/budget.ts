@@ -1,0 +1,116 @@
+/**
+ * A client-side token bucket per EC2 throttling category (EC2 API docs, "Request
+ * throttling"): every attempt takes a token first, so a burst of nodes waits here instead
+ * of draining the account's buckets and being answered RequestLimitExceeded. The sizes are
+ * kept well under EC2's so other tools in the account keep their share.
+ */
+
+export const THROTTLE_CATEGORIES = {
+  nonMutating: 'non-mutating',
+  unfilteredDescribe: 'unfiltered-describe',
+  mutating: 'mutating',
+  ipAndEni: 'ip-and-eni',
+  tags: 'tags',
+} as const;
+export type ThrottleCategory = (typeof THROTTLE_CATEGORIES)[keyof typeof THROTTLE_CATEGORIES];
+
+export interface BucketSize {
+  capacity: number;
+  refillPerSecond: number;
+}
+
+/** About 60 % of EC2's default buckets (capacity / refill per second). */
+export const DEFAULT_BUDGET: Readonly<Record<ThrottleCategory, BucketSize>> = {
+  'non-mutating': { capacity: 60, refillPerSecond: 12 },
+  'unfiltered-describe': { capacity: 30, refillPerSecond: 6 },
+  mutating: { capacity: 30, refillPerSecond: 3 },
+  'ip-and-eni': { capacity: 60, refillPerSecond: 3 },
+  tags: { capacity: 60, refillPerSecond: 6 },
+};
+
+const IP_AND_ENI_ACTIONS = new Set([
+  'AssignPrivateIpAddresses',
+  'UnassignPrivateIpAddresses',
+  'AssignIpv6Addresses',
+  'CreateNetworkInterface',
+  'DeleteNetworkInterface',
+  'ModifyNetworkInterfaceAttribute',
+]);
+const UNFILTERED_DESCRIBES = new Set([
+  'DescribeInstances',
+  'DescribeNetworkInterfaces',
+  'DescribeSecurityGroups',
+  'DescribeInstanceStatus',
+  'DescribeSnapshots',
+  'DescribeSpotInstanceRequests',
+  'DescribeVolumes',
+]);
+
+export function categoryOf(action: string): ThrottleCategory {
+  if (IP_AND_ENI_ACTIONS.has(action)) return THROTTLE_CATEGORIES.ipAndEni;
+  if (action === 'CreateTags' || action === 'DeleteTags') return THROTTLE_CATEGORIES.tags;
+  if (UNFILTERED_DESCRIBES.has(action)) return THROTTLE_CATEGORIES.unfilteredDescribe;
+  if (/^(Describe|List|Search|Get)/.test(action)) return THROTTLE_CATEGORIES.nonMutating;
+  return THROTTLE_CATEGORIES.mutating;
+}
+
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly size: BucketSize,
+    private readonly clock: () => number = () => Date.now(),
+  ) {
+    this.tokens = size.capacity;
+    this.last = clock();
+  }
+
+  /** Resolves when a token was taken; callers are served in arrival order. */
+  take(): Promise<void> {
+    const turn = this.tail.then(() => this.waitForToken());
+    this.tail = turn.catch(() => undefined);
+    return turn;
+  }
+
+  available(): number {
+    this.refill();
+    return this.tokens;
+  }
+
+  private async waitForToken(): Promise<void> {
+    for (;;) {
+      this.refill();
+      if (this.tokens >= 1) {
+        this.tokens -= 1;
+        return;
+      }
+      const waitMs = Math.ceil(((1 - this.tokens) / this.size.refillPerSecond) * 1000);
+      await new Promise((r) => setTimeout(r, waitMs));
+    }
+  }
+
+  private refill(): void {
+    const now = this.clock();
+    this.tokens = Math.min(
+      this.size.capacity,
+      this.tokens + ((now - this.last) / 1000) * this.size.refillPerSecond,
+    );
+    this.last = now;
+  }
+}
+
+export class Ec2Budget {
+  private readonly buckets: Map<ThrottleCategory, TokenBucket>;
+
+  constructor(sizes: Partial<Record<ThrottleCategory, BucketSize>> = {}) {
+    this.buckets = new Map(
+      Object.values(THROTTLE_CATEGORIES).map((c) => [c, new TokenBucket(sizes[c] ?? DEFAULT_BUDGET[c])]),
+    );
+  }
+
+  take(action: string): Promise<void> {
+    return this.buckets.get(categoryOf(action))!.take();
+  }
+}

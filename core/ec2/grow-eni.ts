@@ -1,0 +1,186 @@
+/**
+ * Adding an ENI to a node: CreateNetworkInterface (ClientToken, tags), claim the next free
+ * device index, attach, DeleteOnTermination, record. Each step is announced in the lease's
+ * intent first, so a retry of the same request or the reconciler can finish or undo it.
+ */
+import { createHash } from 'node:crypto';
+import {
+  AttachNetworkInterfaceCommand,
+  CreateNetworkInterfaceCommand,
+  DeleteNetworkInterfaceCommand,
+  ModifyNetworkInterfaceAttributeCommand,
+  type NetworkInterface,
+  type Tag,
+} from '@aws-sdk/client-ec2';
+import { TAGS } from '../contract/tags';
+import {
+  claimSlot,
+  type EniRecord,
+  freeSlot,
+  INTENT_STEPS,
+  type LeaseIntent,
+  listSlots,
+  type NodeRecord,
+  putEni,
+  putIntent,
+} from '../ledger';
+import { CAPACITY_REASONS, capacityError } from './capacity';
+import { ec2ErrorCode } from './client';
+import { type ControlPlaneContext, stepDone } from './context';
+import { describeEnis, describeInstance } from './describe';
+import { eniRecordOf, recordEniPrimary } from './eni-records';
+import type { SubnetChoice } from './subnet-discovery';
+
+export function eniTags(ctx: ControlPlaneContext, node: NodeRecord, createdAt: string): Tag[] {
+  return [
+    ...Object.entries(node.additionalEniTags).map(([Key, Value]) => ({ Key, Value })),
+    { Key: TAGS.clusterName, Value: ctx.config.clusterName },
+    { Key: TAGS.instanceId, Value: node.instanceId },
+    { Key: TAGS.createdAt, Value: createdAt },
+  ];
+}
+
+/** Creates the ENI in the subnet; answers undefined when the subnet has no free address. */
+export async function createEni(
+  ctx: ControlPlaneContext,
+  node: NodeRecord,
+  intent: LeaseIntent,
+  subnet: SubnetChoice,
+  ordinal: number,
+): Promise<NetworkInterface | undefined> {
+  const clientToken = createHash('sha256')
+    .update(`${node.instanceId}/${intent.intentId}/${subnet.subnetId}/${ordinal}`)
+    .digest('hex')
+    .slice(0, 48);
+  await advance(ctx, intent, {
+    step: INTENT_STEPS.started,
+    clientToken,
+    subnetId: subnet.subnetId,
+    eniId: undefined,
+    deviceIndex: undefined,
+  });
+  await stepDone(ctx, 'intent-written', { clientToken });
+  const createdAt = ctx.ledger.now().toISOString();
+  try {
+    const out = await ctx.ec2.client.send(
+      new CreateNetworkInterfaceCommand({
+        SubnetId: subnet.subnetId,
+        Groups: subnet.securityGroups,
+        ClientToken: clientToken,
+        Description: `ledger-cni ${node.instanceId}`,
+        TagSpecifications: [{ ResourceType: 'network-interface', Tags: eniTags(ctx, node, createdAt) }],
+      }),
+    );
+    const eni = out.NetworkInterface!;
+    await advance(ctx, intent, { step: INTENT_STEPS.eniCreated, eniId: eni.NetworkInterfaceId });
+    await stepDone(ctx, 'eni-created', { eniId: eni.NetworkInterfaceId });
+    return eni;
+  } catch (error) {
+    const code = ec2ErrorCode(error);
+    if (code === 'InsufficientFreeAddressesInSubnet' || code === 'InsufficientCidrBlocks') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Attaches a created ENI (or finishes attaching one after a crash) and records it.
+ * If no device index is free, the ENI is deleted again and the node's ENI limit reported.
+ */
+export async function attachAndRecord(
+  ctx: ControlPlaneContext,
+  node: NodeRecord,
+  intent: LeaseIntent,
+  eni: NetworkInterface,
+  subnetCidr: string,
+): Promise<EniRecord> {
+  const eniId = eni.NetworkInterfaceId!;
+  let current = eni;
+  if (!current.Attachment || current.Attachment.InstanceId !== node.instanceId) {
+    const deviceIndex = await claimNextIndex(ctx, node, eniId);
+    if (deviceIndex === undefined) {
+      await ctx.ec2.client.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }));
+      throw capacityError(
+        CAPACITY_REASONS.eniLimitReached,
+        `node ${node.instanceId} has no free device index below its ENI cap of ${node.eniCap}`,
+      );
+    }
+    await advance(ctx, intent, { step: INTENT_STEPS.slotClaimed, eniId, deviceIndex });
+    await stepDone(ctx, 'slot-claimed', { eniId, deviceIndex });
+    try {
+      await ctx.ec2.client.send(
+        new AttachNetworkInterfaceCommand({
+          NetworkInterfaceId: eniId,
+          InstanceId: node.instanceId,
+          DeviceIndex: deviceIndex,
+        }),
+      );
+    } catch (error) {
+      await ctx.ec2.client
+        .send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }))
+        .catch(() => undefined);
+      await freeSlot(ctx.ledger, { instanceId: node.instanceId, deviceIndex, eniId });
+      if (ec2ErrorCode(error) === 'AttachmentLimitExceeded') {
+        throw capacityError(
+          CAPACITY_REASONS.eniLimitReached,
+          `EC2 refused another ENI on ${node.instanceId} (${node.instanceType}): attachment limit reached`,
+        );
+      }
+      throw error;
+    }
+    await advance(ctx, intent, { step: INTENT_STEPS.eniAttached, eniId, deviceIndex });
+    await stepDone(ctx, 'eni-attached', { eniId, deviceIndex });
+    current = (await describeEnis(ctx.ec2, [eniId]))[0] ?? current;
+  }
+  const attachmentId = current.Attachment?.AttachmentId;
+  if (attachmentId) {
+    await ctx.ec2.client.send(
+      new ModifyNetworkInterfaceAttributeCommand({
+        NetworkInterfaceId: eniId,
+        Attachment: { AttachmentId: attachmentId, DeleteOnTermination: true },
+      }),
+    );
+    await stepDone(ctx, 'delete-on-termination-set', { eniId });
+  }
+  const record = eniRecordOf(
+    current,
+    node.instanceId,
+    'secondary',
+    subnetCidr,
+    ctx.ledger.now().toISOString(),
+  );
+  await putEni(ctx.ledger, record);
+  await recordEniPrimary(ctx.ledger, record);
+  await stepDone(ctx, 'eni-recorded', { eniId });
+  return record;
+}
+
+/** The lowest device index that neither the ledger nor EC2 has in use, claimed for the ENI. */
+async function claimNextIndex(
+  ctx: ControlPlaneContext,
+  node: NodeRecord,
+  eniId: string,
+): Promise<number | undefined> {
+  const slots = await listSlots(ctx.ledger, node.instanceId);
+  const own = slots.find((s) => s.eniId === eniId);
+  if (own) return own.deviceIndex;
+  const instance = await describeInstance(ctx.ec2, node.instanceId);
+  const used = new Set<number>([
+    ...slots.map((s) => s.deviceIndex),
+    ...(instance?.NetworkInterfaces ?? []).map((n) => n.Attachment?.DeviceIndex ?? -1),
+  ]);
+  for (let index = 1; index < node.eniCap; index++) {
+    if (used.has(index)) continue;
+    if (await claimSlot(ctx.ledger, { instanceId: node.instanceId, deviceIndex: index, eniId })) return index;
+  }
+  return undefined;
+}
+
+/** Moves the intent on (the caller's object too, so later steps keep earlier fields) and persists it. */
+export async function advance(
+  ctx: ControlPlaneContext,
+  intent: LeaseIntent,
+  changes: Partial<LeaseIntent>,
+): Promise<void> {
+  Object.assign(intent, changes, { updatedAt: ctx.ledger.now().toISOString() });
+  await putIntent(ctx.ledger, intent);
+}

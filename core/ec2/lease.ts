@@ -1,0 +1,258 @@
+/**
+ * Leasing addresses to a node, serialized per node by the node lock:
+ *   1. a retry of a request that already answered gets the stored answer;
+ *   2. a crashed attempt of the same request is finished (its ENI attached, its assigned
+ *      addresses recorded);
+ *   3. the node's own cooled-down addresses are reused (no EC2 call);
+ *   4. room on attached ENIs: one AssignPrivateIpAddresses per ENI;
+ *   5. new ENIs in the best subnet, until the node's ENI cap.
+ * Fewer addresses than asked is a success; none is a 409 with the reason.
+ */
+import type { LeasedAddress, LeaseRequest, LeaseResponse } from '../contract/api';
+import { CapacityError, InvalidInputError } from '../errors';
+import {
+  type AddressRecord,
+  deleteIntent,
+  type EniRecord,
+  getIntent,
+  getNode,
+  INTENT_STEPS,
+  type LeaseIntent,
+  listNodeAddresses,
+  listNodeEnis,
+  type NodeRecord,
+  storeAnswer,
+  storedAnswer,
+  withNodeLock,
+} from '../ledger';
+import { type AddressKind, assignOnEni, recordLeases } from './assign';
+import { CAPACITY_REASONS, type CapacityReason, capacityError } from './capacity';
+import { type ControlPlaneContext, stepDone } from './context';
+import { describeEnis, roomOn, secondaryAddressesOf } from './describe';
+import { advance, attachAndRecord, createEni } from './grow-eni';
+import { candidateSubnets } from './subnet-discovery';
+
+export const LEASE_OPERATION = 'lease';
+
+export async function leaseAddresses(
+  ctx: ControlPlaneContext,
+  instanceId: string,
+  request: LeaseRequest,
+): Promise<LeaseResponse> {
+  const key = request.idempotencyKey;
+  const prior = await storedAnswer<LeaseResponse>(ctx.ledger, instanceId, LEASE_OPERATION, key, request);
+  if (prior) return prior;
+  const node = await requireNode(ctx, instanceId);
+  return withNodeLock(
+    ctx.ledger,
+    instanceId,
+    async () => {
+      const answered = await storedAnswer<LeaseResponse>(
+        ctx.ledger,
+        instanceId,
+        LEASE_OPERATION,
+        key,
+        request,
+      );
+      if (answered) return answered;
+      const kind: AddressKind = request.prefixes !== undefined ? 'prefix' : 'ipv4';
+      const want = request.prefixes ?? request.ipv4 ?? 0;
+      const now = ctx.ledger.now().toISOString();
+      const crashed = await getIntent(ctx.ledger, instanceId, key);
+      const intent: LeaseIntent = crashed ?? {
+        instanceId,
+        intentId: key,
+        step: INTENT_STEPS.started,
+        createdAt: now,
+        updatedAt: now,
+      };
+      const run = new LeaseRun(ctx, node, intent, kind, want);
+      if (crashed) await run.finishCrashedAttempt();
+      await run.reuseCooled();
+      await run.fillAttachedEnis();
+      await run.addEnis();
+      if (run.granted.length === 0)
+        throw capacityError(run.reason ?? CAPACITY_REASONS.eniLimitReached, run.why());
+      const answer: LeaseResponse = { leaseId: key, addresses: run.granted };
+      await storeAnswer(ctx.ledger, instanceId, LEASE_OPERATION, key, request, answer);
+      await stepDone(ctx, 'answer-stored', { leaseId: key });
+      await deleteIntent(ctx.ledger, instanceId, key);
+      ctx.log.info('lease granted', { instanceId, leaseId: key, kind, want, granted: run.granted.length });
+      return answer;
+    },
+    { ttlMs: ctx.lockTtlMs, waitMs: ctx.lockWaitMs },
+  );
+}
+
+export async function requireNode(ctx: ControlPlaneContext, instanceId: string): Promise<NodeRecord> {
+  const node = await getNode(ctx.ledger, instanceId);
+  if (!node)
+    throw new InvalidInputError('instanceId', instanceId, 'a registered node: register before leasing');
+  return node;
+}
+
+class LeaseRun {
+  readonly granted: LeasedAddress[] = [];
+  reason?: CapacityReason;
+  private detail = '';
+  private ordinal = 0;
+
+  constructor(
+    private readonly ctx: ControlPlaneContext,
+    private readonly node: NodeRecord,
+    private readonly intent: LeaseIntent,
+    private readonly kind: AddressKind,
+    private readonly want: number,
+  ) {}
+
+  private get remaining(): number {
+    return this.want - this.granted.length;
+  }
+
+  /** ENIs that hold pod addresses: with custom networking the primary ENI does not. */
+  private async podEnis(): Promise<EniRecord[]> {
+    const enis = await listNodeEnis(this.ctx.ledger, this.node.instanceId);
+    return enis.filter((e) => e.role === 'secondary' || !this.node.customNetwork);
+  }
+
+  async finishCrashedAttempt(): Promise<void> {
+    if (this.intent.eniId) {
+      const [eni] = await describeEnis(this.ctx.ec2, [this.intent.eniId]);
+      const subnetCidr = eni
+        ? (await candidateSubnets(this.ctx, this.node)).find((s) => s.subnetId === eni.SubnetId)?.cidr
+        : undefined;
+      if (eni && subnetCidr) await attachAndRecord(this.ctx, this.node, this.intent, eni, subnetCidr);
+    }
+    // Addresses on the node's ENIs that the ledger does not know were assigned for this request.
+    const known = new Set(
+      (await listNodeAddresses(this.ctx.ledger, this.node.instanceId)).map((a) => a.address),
+    );
+    const enis = await this.podEnis();
+    const described = await describeEnis(
+      this.ctx.ec2,
+      enis.map((e) => e.eniId),
+    );
+    for (const record of enis) {
+      const eni = described.find((d) => d.NetworkInterfaceId === record.eniId);
+      if (!eni || this.remaining <= 0) continue;
+      const held = secondaryAddressesOf(eni);
+      const unknown = (this.kind === 'prefix' ? held.prefixes : held.ipv4).filter((a) => !known.has(a));
+      this.granted.push(
+        ...(await recordLeases(
+          this.ctx,
+          record,
+          this.kind,
+          unknown.slice(0, this.remaining),
+          this.intent.intentId,
+        )),
+      );
+    }
+  }
+
+  async reuseCooled(): Promise<void> {
+    if (this.remaining <= 0) return;
+    const now = this.ctx.ledger.now().getTime();
+    const enis = new Map((await this.podEnis()).map((e) => [e.eniId, e]));
+    const cooled = (await listNodeAddresses(this.ctx.ledger, this.node.instanceId)).filter(
+      (a: AddressRecord) =>
+        a.state === 'cooling' && a.kind === this.kind && (a.coolingUntil ?? 0) <= now && enis.has(a.eniId),
+    );
+    for (const address of cooled.slice(0, this.remaining)) {
+      this.granted.push(
+        ...(await recordLeases(
+          this.ctx,
+          enis.get(address.eniId)!,
+          this.kind,
+          [address.address],
+          this.intent.intentId,
+        )),
+      );
+    }
+  }
+
+  async fillAttachedEnis(): Promise<void> {
+    if (this.remaining <= 0) return;
+    const enis = await this.podEnis();
+    const described = await describeEnis(
+      this.ctx.ec2,
+      enis.map((e) => e.eniId),
+    );
+    for (const record of enis) {
+      if (this.remaining <= 0) return;
+      const eni = described.find((d) => d.NetworkInterfaceId === record.eniId);
+      const room = eni ? roomOn(eni, this.node.limits.ipv4PerEni) : 0;
+      if (room === 0) continue;
+      await this.assign(record, Math.min(room, this.remaining));
+    }
+  }
+
+  async addEnis(): Promise<void> {
+    while (this.remaining > 0) {
+      const count = (await listNodeEnis(this.ctx.ledger, this.node.instanceId)).length;
+      if (count >= this.node.eniCap) {
+        this.fail(
+          CAPACITY_REASONS.eniLimitReached,
+          `node ${this.node.instanceId} has ${count} of ${this.node.eniCap} ENIs (${this.node.instanceType} limit or MAX_ENI), all full`,
+        );
+        return;
+      }
+      const needed = this.kind === 'prefix' ? 16 : 1;
+      const subnets = (await candidateSubnets(this.ctx, this.node)).filter((s) => s.free >= needed);
+      if (subnets.length === 0) {
+        this.fail(
+          CAPACITY_REASONS.subnetExhausted,
+          `no subnet for node ${this.node.instanceId} in ${this.node.availabilityZone} has free addresses`,
+        );
+        return;
+      }
+      let added: EniRecord | undefined;
+      for (const subnet of subnets) {
+        const eni = await createEni(this.ctx, this.node, this.intent, subnet, this.ordinal++);
+        if (!eni) continue;
+        try {
+          added = await attachAndRecord(this.ctx, this.node, this.intent, eni, subnet.cidr);
+        } catch (error) {
+          if (error instanceof CapacityError) {
+            this.fail(error.reason as CapacityReason, error.message);
+            return;
+          }
+          throw error;
+        }
+        break;
+      }
+      if (!added) {
+        this.fail(
+          CAPACITY_REASONS.subnetExhausted,
+          `every candidate subnet for node ${this.node.instanceId} ran out of addresses`,
+        );
+        return;
+      }
+      const before = this.granted.length;
+      await this.assign(added, Math.min(this.remaining, this.node.limits.ipv4PerEni - 1));
+      if (this.granted.length === before) return;
+    }
+  }
+
+  private async assign(eni: EniRecord, count: number): Promise<void> {
+    await advance(this.ctx, this.intent, { step: INTENT_STEPS.assigning, eniId: eni.eniId });
+    const outcome = await assignOnEni(this.ctx, eni, this.kind, count, this.intent.intentId);
+    this.granted.push(...outcome.granted);
+    if (outcome.noRoomCode) {
+      this.fail(
+        outcome.noRoomCode === 'PrivateIpAddressLimitExceeded'
+          ? CAPACITY_REASONS.eniLimitReached
+          : CAPACITY_REASONS.subnetExhausted,
+        `EC2 answered ${outcome.noRoomCode} for ${eni.eniId} in ${eni.subnetId}`,
+      );
+    }
+  }
+
+  private fail(reason: CapacityReason, detail: string): void {
+    this.reason = reason;
+    this.detail = detail;
+  }
+
+  why(): string {
+    return `no ${this.kind === 'prefix' ? 'prefix' : 'address'} could be leased: ${this.detail || 'no room'}`;
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Registering a node: EC2 is the source of truth for what the instance is; the request
+ * only adds the node's own settings (MAX_ENI, ADDITIONAL_ENI_TAGS, prefix delegation,
+ * custom networking). Attached ENIs are recorded so their device indices are never reused.
+ */
+import type { CustomNetworkConfig, RegisterNodeRequest, RegisterNodeResponse } from '../contract/api';
+import { isReservedTagKey, TAGS } from '../contract/tags';
+import { InvalidInputError } from '../errors';
+import { claimSlot, type NodeRecord, putEni, putNode } from '../ledger';
+import type { ClusterConfig } from '../ledger/items';
+import type { ControlPlaneContext } from './context';
+import {
+  describeEnis,
+  describeInstance,
+  describeSubnets,
+  instanceTypeLimits,
+  isNoManage,
+  tagValue,
+  vpcCidrs,
+} from './describe';
+import { eniRecordOf, leasedEniOf, recordEniPrimary } from './eni-records';
+
+export async function registerNode(
+  ctx: ControlPlaneContext,
+  instanceId: string,
+  request: RegisterNodeRequest,
+): Promise<RegisterNodeResponse> {
+  for (const key of Object.keys(request.additionalEniTags ?? {})) {
+    if (isReservedTagKey(key) || key === TAGS.clusterName) {
+      throw new InvalidInputError(
+        `additionalEniTags.${key}`,
+        key,
+        'a tag key outside the reserved prefixes k8s.amazonaws.com, kubernetes.io and aws:',
+      );
+    }
+  }
+  const instance = await describeInstance(ctx.ec2, instanceId);
+  if (!instance || instance.State?.Name === 'terminated' || instance.State?.Name === 'shutting-down') {
+    throw new InvalidInputError('instanceId', instanceId, 'a running instance in the cluster VPC');
+  }
+  if (instance.VpcId !== ctx.config.vpcId) {
+    throw new InvalidInputError(
+      'instanceId',
+      instanceId,
+      `an instance in the cluster VPC ${ctx.config.vpcId}`,
+    );
+  }
+  if (instance.InstanceType !== request.instanceType) {
+    throw new InvalidInputError(
+      'instanceType',
+      request.instanceType,
+      `the instance's type, ${instance.InstanceType}`,
+    );
+  }
+  const az = instance.Placement?.AvailabilityZone ?? '';
+  if (az !== request.availabilityZone) {
+    throw new InvalidInputError('availabilityZone', request.availabilityZone, `the instance's zone, ${az}`);
+  }
+  const limits = await instanceTypeLimits(ctx.ec2, request.instanceType);
+  const customNetwork = request.customNetworking
+    ? customNetworkFor(ctx.config, tagValue(instance.Tags, TAGS.eniConfig), az)
+    : undefined;
+  const eniCap = Math.min(limits.maxEnis, request.maxEni ?? limits.maxEnis);
+  // Custom networking keeps pods off the primary ENI, as the AWS VPC CNI does.
+  const podEnis = customNetwork ? eniCap - 1 : eniCap;
+  const maxPods = podEnis * (limits.ipv4PerEni - 1) + 2;
+
+  const attachedIds = (instance.NetworkInterfaces ?? []).map((n) => n.NetworkInterfaceId!);
+  const attached = await describeEnis(ctx.ec2, attachedIds);
+  const subnetCidrs = new Map(
+    (
+      await describeSubnets(ctx.ec2, [
+        { Name: 'subnet-id', Values: [...new Set(attached.map((e) => e.SubnetId!))] },
+      ])
+    ).map((s) => [s.SubnetId!, s.CidrBlock!]),
+  );
+  const primary = attached.find((e) => e.Attachment?.DeviceIndex === 0);
+  if (!primary)
+    throw new InvalidInputError('instanceId', instanceId, 'an instance with its primary ENI attached');
+  const now = ctx.ledger.now().toISOString();
+  const primaryRecord = eniRecordOf(
+    primary,
+    instanceId,
+    'primary',
+    subnetCidrs.get(primary.SubnetId!) ?? '',
+    now,
+  );
+
+  const node: NodeRecord = await putNode(ctx.ledger, {
+    instanceId,
+    instanceType: request.instanceType,
+    availabilityZone: az,
+    vpcCidrs: await vpcCidrs(ctx.ec2, ctx.config.vpcId),
+    primaryEni: leasedEniOf(primaryRecord),
+    limits: { maxEnis: eniCap, ipv4PerEni: limits.ipv4PerEni, maxPods },
+    eniCap,
+    additionalEniTags: request.additionalEniTags ?? {},
+    prefixDelegation: request.prefixDelegation ?? false,
+    customNetwork,
+    securityGroups: primaryRecord.securityGroups,
+  });
+
+  for (const eni of attached) {
+    const deviceIndex = eni.Attachment?.DeviceIndex ?? -1;
+    await claimSlot(ctx.ledger, { instanceId, deviceIndex, eniId: eni.NetworkInterfaceId! });
+    const ours =
+      tagValue(eni.TagSet, TAGS.clusterName) === ctx.config.clusterName &&
+      tagValue(eni.TagSet, TAGS.instanceId) === instanceId &&
+      !isNoManage(eni);
+    if (deviceIndex !== 0 && !ours) continue;
+    const record = eniRecordOf(
+      eni,
+      instanceId,
+      deviceIndex === 0 ? 'primary' : 'secondary',
+      subnetCidrs.get(eni.SubnetId!) ?? '',
+      tagValue(eni.TagSet, TAGS.createdAt) ?? now,
+    );
+    await putEni(ctx.ledger, record);
+    await recordEniPrimary(ctx.ledger, record);
+  }
+  ctx.log.info('node registered', { instanceId, instanceType: request.instanceType, eniCap, maxPods });
+
+  return {
+    instanceId,
+    instanceType: node.instanceType,
+    availabilityZone: node.availabilityZone,
+    vpcCidrs: node.vpcCidrs,
+    primaryEni: node.primaryEni,
+    limits: node.limits,
+    ...(customNetwork ? { customNetwork } : {}),
+  };
+}
+
+/** As ENIConfig: the instance's eniConfig tag names the config, else the AZ's name does. */
+export function customNetworkFor(
+  config: ClusterConfig,
+  tagged: string | undefined,
+  az: string,
+): CustomNetworkConfig {
+  const name = tagged ?? az;
+  const found = config.customNetworkConfigs[name];
+  if (!found) {
+    const known = Object.keys(config.customNetworkConfigs);
+    throw new InvalidInputError(
+      'customNetworking',
+      true,
+      `a custom network config named ${JSON.stringify(name)} (from ${tagged ? `the instance tag ${TAGS.eniConfig}` : 'the availability zone'}); configured: ${known.length ? known.join(', ') : 'none'}`,
+    );
+  }
+  return { name, ...found };
+}

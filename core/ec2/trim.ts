@@ -1,0 +1,105 @@
+/**
+ * Giving back what a node no longer holds, called under the node's lock: cooled addresses
+ * are unassigned in EC2 and forgotten; secondary ENIs left with nothing are detached and
+ * deleted. The ledger record goes last, so a crash leaves something the next pass finds.
+ */
+import {
+  DeleteNetworkInterfaceCommand,
+  DetachNetworkInterfaceCommand,
+  UnassignPrivateIpAddressesCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  deleteEni,
+  type EniRecord,
+  forgetAddress,
+  freeSlot,
+  listNodeAddresses,
+  listNodeEnis,
+  type NodeRecord,
+} from '../ledger';
+import { ec2ErrorCode } from './client';
+import { type ControlPlaneContext, stepDone } from './context';
+import { describeEnis } from './describe';
+
+export async function trimNode(ctx: ControlPlaneContext, node: NodeRecord): Promise<void> {
+  const now = ctx.ledger.now().getTime();
+  const addresses = await listNodeAddresses(ctx.ledger, node.instanceId);
+  const cooled = addresses.filter((a) => a.state === 'cooling' && (a.coolingUntil ?? 0) <= now);
+  const byEni = new Map<string, typeof cooled>();
+  for (const a of cooled) byEni.set(a.eniId, [...(byEni.get(a.eniId) ?? []), a]);
+  for (const [eniId, list] of byEni) {
+    const ipv4 = list.filter((a) => a.kind === 'ipv4').map((a) => a.address);
+    const prefixes = list.filter((a) => a.kind === 'prefix').map((a) => a.address);
+    await unassign(ctx, eniId, ipv4, prefixes);
+    await stepDone(ctx, 'addresses-unassigned', { eniId, count: list.length });
+    for (const a of list) await forgetAddress(ctx.ledger, node.instanceId, a.address);
+  }
+  const stillHeld = new Set(
+    addresses.filter((a) => a.state !== 'primary' && !cooled.includes(a)).map((a) => a.eniId),
+  );
+  const enis = await listNodeEnis(ctx.ledger, node.instanceId);
+  for (const eni of enis) {
+    if (eni.role === 'secondary' && !stillHeld.has(eni.eniId)) await removeEni(ctx, eni);
+  }
+}
+
+async function unassign(
+  ctx: ControlPlaneContext,
+  eniId: string,
+  ipv4: string[],
+  prefixes: string[],
+): Promise<void> {
+  try {
+    await ctx.ec2.client.send(
+      new UnassignPrivateIpAddressesCommand({
+        NetworkInterfaceId: eniId,
+        ...(ipv4.length ? { PrivateIpAddresses: ipv4 } : {}),
+        ...(prefixes.length ? { Ipv4Prefixes: prefixes } : {}),
+      }),
+    );
+  } catch (error) {
+    // Already gone from EC2 (ENI deleted, or a repeat after a crash): the ledger just catches up.
+    const code = ec2ErrorCode(error);
+    if (code !== 'InvalidNetworkInterfaceID.NotFound' && code !== 'InvalidParameterValue') throw error;
+  }
+}
+
+/** Detach, wait for `available`, delete; if EC2 is slow to detach, the next pass finishes it. */
+export async function removeEni(ctx: ControlPlaneContext, eni: EniRecord): Promise<boolean> {
+  const [current] = await describeEnis(ctx.ec2, [eni.eniId]);
+  if (current?.Attachment && current.Status !== 'available' && current.Attachment.Status !== 'detaching') {
+    await ctx.ec2.client
+      .send(new DetachNetworkInterfaceCommand({ AttachmentId: current.Attachment.AttachmentId }))
+      .catch((error: unknown) => {
+        if (ec2ErrorCode(error) !== 'InvalidAttachmentID.NotFound') throw error;
+      });
+    await stepDone(ctx, 'eni-detached', { eniId: eni.eniId });
+  }
+  if (current && !(await waitAvailable(ctx, eni.eniId))) {
+    ctx.log.info('ENI still detaching; the reconciler will delete it', { eniId: eni.eniId });
+    return false;
+  }
+  if (current) {
+    await ctx.ec2.client
+      .send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eni.eniId }))
+      .catch((error: unknown) => {
+        if (ec2ErrorCode(error) !== 'InvalidNetworkInterfaceID.NotFound') throw error;
+      });
+    await stepDone(ctx, 'eni-deleted', { eniId: eni.eniId });
+  }
+  await forgetAddress(ctx.ledger, eni.instanceId, eni.primaryIp);
+  await freeSlot(ctx.ledger, { instanceId: eni.instanceId, deviceIndex: eni.deviceIndex, eniId: eni.eniId });
+  await deleteEni(ctx.ledger, eni.instanceId, eni.eniId);
+  ctx.log.info('ENI removed', { instanceId: eni.instanceId, eniId: eni.eniId });
+  return true;
+}
+
+async function waitAvailable(ctx: ControlPlaneContext, eniId: string): Promise<boolean> {
+  const deadline = Date.now() + (ctx.detachWaitMs ?? 5_000);
+  for (let pause = 50; ; pause = Math.min(pause * 2, 500)) {
+    const [eni] = await describeEnis(ctx.ec2, [eniId]);
+    if (!eni || eni.Status === 'available') return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, pause));
+  }
+}
