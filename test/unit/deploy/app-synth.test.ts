@@ -38,7 +38,7 @@ describe('Program: infra/aws/app (built)', () => {
   it('synthesizes the cluster stack from context alone, with no AWS lookup', () => {
     // Act
     const run = runApp(
-      { ...(DEMO as Record<string, string>), handlerCode: HANDLER_CODE.placeholder },
+      { clusterName: DEMO.clusterName, vpcId: DEMO.vpcId, handlerCode: HANDLER_CODE.placeholder },
       outdir,
     );
 
