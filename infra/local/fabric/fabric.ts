@@ -44,6 +44,9 @@ export interface Fabric {
   stop(): Promise<void>;
 }
 
+const FIRST_RETRY_MS = 200;
+const MAX_RETRY_MS = 10_000;
+
 async function apply(operations: readonly Operation[]): Promise<void> {
   for (const operation of operations) {
     if (operation.kind === 'batch') {
@@ -56,16 +59,18 @@ async function apply(operations: readonly Operation[]): Promise<void> {
   }
 }
 
-async function deleteOwnedNamespaces(names: FabricNames, keep: readonly string[] = []): Promise<void> {
-  const owned = (await listNamespaces()).filter((name) => names.owns(name) && !keep.includes(name));
+async function deleteOwnedNamespaces(names: FabricNames): Promise<void> {
+  const owned = (await listNamespaces()).filter((name) => names.owns(name));
   await deleteNamespaces(owned);
 }
 
 /**
- * After a failed pass the fabric no longer knows what exists; it drops every ENI link and
- * node namespace and builds them again from the model.
+ * After a failed pass the fabric no longer knows which links and routes exist. It drops every
+ * ENI link (the routes go with them) and builds them again from the model, but keeps the
+ * instances' namespaces: they hold what the node agent built (pod links, rules), as a real
+ * instance keeps its state while an ENI flaps.
  */
-async function resetNodes(names: FabricNames): Promise<void> {
+async function resetLinks(names: FabricNames): Promise<FabricSpec> {
   const links = (await listLinks(names.router)).filter(
     (name) => name !== 'lo' && name !== OUTSIDE_ROUTER_LINK,
   );
@@ -73,7 +78,10 @@ async function resetNodes(names: FabricNames): Promise<void> {
     links.map((name) => `link del ${name}`),
     { namespace: names.router, tolerant: true },
   );
-  await deleteOwnedNamespaces(names, [names.router, names.outside]);
+  const nodes = (await listNamespaces())
+    .map((namespace) => names.instanceOf(namespace))
+    .filter((id): id is string => id !== undefined);
+  return { nodes: new Set(nodes), links: new Map() };
 }
 
 function checkOutsideIsOutside(spec: FabricSpec, outsideCidr: string): void {
@@ -113,14 +121,15 @@ export async function startFabric(options: FabricOptions): Promise<Fabric> {
   let current: FabricSpec = EMPTY_FABRIC;
   let unknownState = false;
   let stopped = false;
+  let retryDelayMs = FIRST_RETRY_MS;
+  let retryTimer: NodeJS.Timeout | undefined;
 
   const runner = new CoalescingRunner(async () => {
     // The model announces changes from inside its own updates; reading it now could see half of one.
     await setImmediate();
     if (stopped) return;
     if (unknownState) {
-      await resetNodes(names);
-      current = EMPTY_FABRIC;
+      current = await resetLinks(names);
       unknownState = false;
     }
     const desired = readFabricSpec(options.model, current);
@@ -129,9 +138,11 @@ export async function startFabric(options: FabricOptions): Promise<Fabric> {
       await apply(planChanges(current, desired, names));
     } catch (error) {
       unknownState = true;
+      scheduleRetry();
       throw error;
     }
     current = desired;
+    retryDelayMs = FIRST_RETRY_MS;
   });
 
   const onChange = (): void => {
@@ -139,12 +150,23 @@ export async function startFabric(options: FabricOptions): Promise<Fabric> {
       if (!stopped) onError(error);
     });
   };
+  // A failed pass is repeated without waiting for EC2's next change, backing off while it keeps failing.
+  function scheduleRetry(): void {
+    if (stopped || retryTimer) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      onChange();
+    }, retryDelayMs);
+    retryTimer.unref();
+    retryDelayMs = Math.min(retryDelayMs * 2, MAX_RETRY_MS);
+  }
   options.model.on('change', onChange);
 
   const stop = async (): Promise<void> => {
     if (!stopped) {
       stopped = true;
       options.model.off('change', onChange);
+      clearTimeout(retryTimer);
     }
     await runner.idle();
     await deleteOwnedNamespaces(names);

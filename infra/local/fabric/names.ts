@@ -29,6 +29,8 @@ export interface FabricNames {
   node(instanceId: string): string;
   /** Whether a namespace name belongs to this fabric (for cleanup after a crash). */
   owns(namespace: string): boolean;
+  /** The instance whose namespace this is, if it is one of this fabric's instance namespaces. */
+  instanceOf(namespace: string): string | undefined;
 }
 
 export function fabricNames(prefix: string): FabricNames {
@@ -39,6 +41,10 @@ export function fabricNames(prefix: string): FabricNames {
     outside: `${prefix}-out`,
     node: (instanceId) => `${prefix}-${instanceId}`,
     owns: (namespace) => namespace.startsWith(`${prefix}-`),
+    instanceOf: (namespace) => {
+      const rest = namespace.startsWith(`${prefix}-`) ? namespace.slice(prefix.length + 1) : '';
+      return /^i-[0-9a-f]+$/.test(rest) ? rest : undefined;
+    },
   };
 }
 
