@@ -125,7 +125,11 @@ export function readRegion(env: EnvReader): string | undefined {
 export function readApiEndpoint(env: EnvReader): string {
   const name = 'LEDGER_API_ENDPOINT';
   if (env.raw(name) === undefined) {
-    env.fail(name, '', 'the control plane API URL, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com');
+    env.fail(
+      name,
+      '',
+      'required: the control plane API URL, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com',
+    );
     return '';
   }
   return env.optionalUrl(name) ?? '';

@@ -1,4 +1,5 @@
 export { formatBindAddress, parseBindAddress } from './bind-address';
+export { KNOWN_VARIABLES } from './known-variables';
 export { DEFAULTS, parseAgentConfig } from './parse';
 export type {
   AgentConfig,
