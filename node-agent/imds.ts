@@ -29,6 +29,8 @@ export interface ImdsOptions {
 }
 
 const BASE = '/latest/meta-data';
+/** MetadataService joins the endpoint's pathname ("/") and the request path as they are. */
+const REQUEST_BASE = BASE.slice(1);
 
 export async function readInstanceIdentity(options: ImdsOptions = {}): Promise<InstanceIdentity> {
   const imds = new MetadataService({
@@ -39,7 +41,7 @@ export async function readInstanceIdentity(options: ImdsOptions = {}): Promise<I
   });
   const get = async (path: string): Promise<string> => {
     try {
-      return (await imds.request(`${BASE}/${path}`, {})).trim();
+      return (await imds.request(`${REQUEST_BASE}/${path}`, {})).trim();
     } catch (error) {
       throw new DependencyError(`IMDS ${BASE}/${path} failed: ${(error as Error).message}`, { cause: error });
     }
