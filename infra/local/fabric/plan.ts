@@ -18,6 +18,9 @@ import { instanceLinkName, routerLinkName } from './names';
  */
 export const ENI_NEXT_HOP = '169.254.0.1';
 
+/** EC2 carries jumbo frames inside a VPC; an instance's ENIs come up with this MTU. */
+export const ENI_MTU = 9001;
+
 export type Operation =
   | {
       readonly kind: 'batch';
@@ -51,7 +54,7 @@ function createLinkLines(link: LinkSpec, names: FabricNames): string[] {
   const dev = routerLinkName(link.eniId);
   const peer = instanceLinkName(link.deviceIndex);
   return [
-    `link add ${dev} type veth peer name ${peer} address ${link.mac} netns ${names.node(link.instanceId)}`,
+    `link add ${dev} mtu ${ENI_MTU} type veth peer name ${peer} mtu ${ENI_MTU} address ${link.mac} netns ${names.node(link.instanceId)}`,
     `link set ${dev} up`,
     // Proxy ARP answers a broadcast request only after a random delay of up to 0.8 s by default.
     `ntable change name arp_cache dev ${dev} proxy_delay 0`,

@@ -89,15 +89,17 @@ describeAsRoot('Function: startFabric (as root, with the EC2 simulator)', () => 
       const eth0 = inA.find((l) => l.ifname === 'eth0');
       expect(lo?.flags).toContain('UP');
       expect(eth0?.address).toBe(a.mac);
+      expect(eth0?.mtu).toBe(9001);
       expect(eth0?.addr_info?.filter((x) => x.family === 'inet')).toEqual([
         expect.objectContaining({ local: a.privateIp, prefixlen: 24 }),
       ]);
       expect(routesA).toContain('default via 10.30.1.1 dev eth0');
     });
 
-    it('lets the primary addresses ping each other through the router (one hop) and reach the outside address', async () => {
+    it('lets the primary addresses ping each other through the router (one hop, 9001-byte MTU) and reach the outside address', async () => {
       // Act
       const aToB = await pings(fabric!.nodeNamespace(a.instanceId), b.privateIp);
+      const jumbo = await pings(fabric!.nodeNamespace(a.instanceId), b.privateIp, { size: 8900 });
       const bToA = await pings(fabric!.nodeNamespace(b.instanceId), a.privateIp);
       const aOut = await pings(fabric!.nodeNamespace(a.instanceId), fabric!.outsideAddress);
       const bOut = await pings(fabric!.nodeNamespace(b.instanceId), fabric!.outsideAddress);
@@ -105,6 +107,7 @@ describeAsRoot('Function: startFabric (as root, with the EC2 simulator)', () => 
       // Assess
       expect(aToB).toEqual({ ok: true, output: expect.stringContaining('ttl=63') });
       expect(bToA.ok).toBe(true);
+      expect(jumbo.ok).toBe(true);
       expect(aOut).toEqual({ ok: true, output: expect.stringContaining('ttl=63') });
       expect(bOut.ok).toBe(true);
       expect(fabric!.outsideAddress).toBe('203.0.113.10');
@@ -148,14 +151,14 @@ describeAsRoot('Function: startFabric (as root, with the EC2 simulator)', () => 
       const dropsBefore = await reversePathDrops(fabric!.routerNamespace);
 
       // Act
-      const wrongEni = await pings(nodeNs, b.privateIp, secondary);
+      const wrongEni = await pings(nodeNs, b.privateIp, { source: secondary });
       const dropsAfter = await reversePathDrops(fabric!.routerNamespace);
       await ip(['rule', 'add', 'from', '10.30.2.0/24', 'lookup', '101', 'pref', '1000'], nodeNs);
       await ip(
         ['route', 'add', 'default', 'via', '10.30.2.1', 'dev', 'eth1', 'onlink', 'table', '101'],
         nodeNs,
       );
-      const rightEni = await pings(nodeNs, b.privateIp, secondary);
+      const rightEni = await pings(nodeNs, b.privateIp, { source: secondary });
       const fromB = await pings(fabric!.nodeNamespace(b.instanceId), secondary);
 
       // Assess

@@ -10,14 +10,22 @@ export async function ip(args: readonly string[], namespace?: string): Promise<s
   return stdout;
 }
 
-/** One ICMP echo (one retry for the first ARP exchange); true when a reply came back. */
+export interface PingOptions {
+  /** Source address (`ping -I`). */
+  readonly source?: string;
+  /** Payload bytes, sent with "don't fragment" so the path's MTU must carry them. */
+  readonly size?: number;
+}
+
+/** Two ICMP echoes (the first may wait for ARP); ok when a reply came back. */
 export async function pings(
   namespace: string,
   destination: string,
-  source?: string,
+  options: PingOptions = {},
 ): Promise<{ ok: boolean; output: string }> {
   const args = ['netns', 'exec', namespace, 'ping', '-n', '-c', '2', '-i', '0.2', '-W', '1'];
-  if (source) args.push('-I', source);
+  if (options.source) args.push('-I', options.source);
+  if (options.size) args.push('-s', String(options.size), '-M', 'do');
   try {
     const { stdout } = await run('ip', [...args, destination]);
     return { ok: /[12] received/.test(stdout), output: stdout };
@@ -38,6 +46,7 @@ export async function namespaces(): Promise<string[]> {
 interface JsonLink {
   readonly ifname: string;
   readonly address?: string;
+  readonly mtu?: number;
   readonly flags?: string[];
   readonly addr_info?: { family: string; local: string; prefixlen: number }[];
 }

@@ -47,7 +47,7 @@ describe('Function: planChanges', () => {
     expect(lines).toEqual([
       'netns add plan-i-0aaaaaaaaaaaaaaaa',
       'plan-vpc: addr replace 10.0.1.1/32 dev lo',
-      'plan-vpc: link add eni-aaaaaaaaaaa type veth peer name eth0 address 02:00:00:00:00:01 netns plan-i-0aaaaaaaaaaaaaaaa',
+      'plan-vpc: link add eni-aaaaaaaaaaa mtu 9001 type veth peer name eth0 mtu 9001 address 02:00:00:00:00:01 netns plan-i-0aaaaaaaaaaaaaaaa',
       'plan-vpc: link set eni-aaaaaaaaaaa up',
       'plan-vpc: ntable change name arp_cache dev eni-aaaaaaaaaaa proxy_delay 0',
       `plan-vpc: neigh replace ${ENI_NEXT_HOP} lladdr 02:00:00:00:00:01 dev eni-aaaaaaaaaaa nud permanent`,
@@ -72,7 +72,7 @@ describe('Function: planChanges', () => {
       'plan-i-0aaaaaaaaaaaaaaaa: link set eth2 up',
     ]);
     expect(lines).toContain(
-      'plan-vpc: link add eni-bbbbbbbbbbb type veth peer name eth2 address 02:00:00:00:00:01 netns plan-i-0aaaaaaaaaaaaaaaa',
+      'plan-vpc: link add eni-bbbbbbbbbbb mtu 9001 type veth peer name eth2 mtu 9001 address 02:00:00:00:00:01 netns plan-i-0aaaaaaaaaaaaaaaa',
     );
   });
 
@@ -129,7 +129,7 @@ describe('Function: planChanges', () => {
     // Assess
     expect(lines[0]).toBe('plan-vpc: link del eni-bbbbbbbbbbb');
     expect(lines).toContain(
-      'plan-vpc: link add eni-bbbbbbbbbbb type veth peer name eth2 address 02:00:00:00:00:01 netns plan-i-0aaaaaaaaaaaaaaaa',
+      'plan-vpc: link add eni-bbbbbbbbbbb mtu 9001 type veth peer name eth2 mtu 9001 address 02:00:00:00:00:01 netns plan-i-0aaaaaaaaaaaaaaaa',
     );
   });
 
