@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Ec2ApiError } from './errors';
+import { findRepoFile } from './repo-files';
 
 /** Networking limits of one EC2 instance type, as DescribeInstanceTypes publishes them. */
 export interface InstanceTypeLimits {
@@ -11,22 +11,6 @@ export interface InstanceTypeLimits {
   readonly hypervisor: string;
   readonly bareMetal: boolean;
   readonly networkCards: number;
-}
-
-const DATA_FILE = join('infra', 'local', 'ec2', 'data', 'instance-types.tsv');
-
-/** The compiled copy runs from dist/js, which holds no data files: search upwards for the repository's copy. */
-function findDataFile(): string {
-  let dir = __dirname;
-  for (;;) {
-    const beside = join(dir, 'data', 'instance-types.tsv');
-    if (existsSync(beside)) return beside;
-    const fromRoot = join(dir, DATA_FILE);
-    if (existsSync(fromRoot)) return fromRoot;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`cannot find ${DATA_FILE} above ${__dirname}`);
-    dir = parent;
-  }
 }
 
 export function parseInstanceTypes(tsv: string): Map<string, InstanceTypeLimits> {
@@ -50,7 +34,9 @@ export function parseInstanceTypes(tsv: string): Map<string, InstanceTypeLimits>
 let cached: Map<string, InstanceTypeLimits> | undefined;
 
 export function loadInstanceTypes(): Map<string, InstanceTypeLimits> {
-  cached ??= parseInstanceTypes(readFileSync(findDataFile(), 'utf8'));
+  cached ??= parseInstanceTypes(
+    readFileSync(findRepoFile('infra/local/ec2/data/instance-types.tsv'), 'utf8'),
+  );
   return cached;
 }
 

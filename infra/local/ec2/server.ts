@@ -78,7 +78,7 @@ export async function answerQuery(
 
 export function createEc2Server(parts: SimulatorParts): Server {
   return createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const url = new URL((req.url ?? '/').replace(/\/{2,}/g, '/'), 'http://127.0.0.1');
     const work = url.pathname.startsWith('/_sim/')
       ? handleAdmin(parts, req, url).then((r) =>
           send(res, r.status, JSON.stringify(r.body), 'application/json'),

@@ -1,0 +1,2 @@
+export { type ImdsOptions, type ImdsServer, startImds } from './server';
+export { TokenStore } from './tokens';
