@@ -39,7 +39,7 @@ function execute(file: string, args: readonly string[], input?: string): Promise
   });
 }
 
-function describe(args: readonly string[]): string {
+function commandLine(args: readonly string[]): string {
   return args.join(' ');
 }
 
@@ -48,7 +48,7 @@ export async function ip(args: readonly string[], namespace?: string): Promise<s
   const full = namespace ? ['-n', namespace, ...args] : [...args];
   const done = await execute('ip', full);
   if (done.code !== 0) {
-    throw new DependencyError(`ip ${describe(full)} failed (exit ${done.code}): ${done.stderr.trim()}`);
+    throw new DependencyError(`ip ${commandLine(full)} failed (exit ${done.code}): ${done.stderr.trim()}`);
   }
   return done.stdout;
 }
@@ -91,7 +91,7 @@ export async function setSysctls(
   const args = ['netns', 'exec', namespace, 'sysctl', '-q', '-w', ...assignments];
   const done = await execute('ip', args);
   if (done.code !== 0) {
-    throw new DependencyError(`ip ${describe(args)} failed (exit ${done.code}): ${done.stderr.trim()}`);
+    throw new DependencyError(`ip ${commandLine(args)} failed (exit ${done.code}): ${done.stderr.trim()}`);
   }
 }
 
