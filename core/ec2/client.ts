@@ -56,7 +56,7 @@ export function createControlPlaneEc2(options: Ec2ClientOptions): ControlPlaneEc
 
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      bump(stats.calls, context.commandName ?? 'unknown');
+      bump(stats.calls, actionOf(context));
       return next(args);
     },
     { step: 'initialize', name: 'ledgerCallCounter' },
@@ -64,7 +64,7 @@ export function createControlPlaneEc2(options: Ec2ClientOptions): ControlPlaneEc
   client.middlewareStack.addRelativeTo(
     (next: FinalizeHandler<object, MetadataBearer>, context: HandlerExecutionContext) =>
       async (args: FinalizeHandlerArguments<object>) => {
-        const action = context.commandName ?? 'unknown';
+        const action = actionOf(context);
         await budget.take(action);
         bump(stats.attempts, action);
         try {
@@ -86,6 +86,11 @@ export function createControlPlaneEc2(options: Ec2ClientOptions): ControlPlaneEc
       stats = emptyStats();
     },
   };
+}
+
+/** The EC2 action name (AssignPrivateIpAddresses), from the SDK's command name (…Command). */
+function actionOf(context: { commandName?: string }): string {
+  return (context.commandName ?? 'Unknown').replace(/Command$/, '');
 }
 
 function emptyStats(): Ec2CallStats {

@@ -84,10 +84,12 @@ export async function leaseAddresses(
   );
 }
 
+/** The path names a node that has not registered (or was forgotten after termination): a 404. */
+export class NotRegisteredError extends InvalidInputError {}
+
 export async function requireNode(ctx: ControlPlaneContext, instanceId: string): Promise<NodeRecord> {
   const node = await getNode(ctx.ledger, instanceId);
-  if (!node)
-    throw new InvalidInputError('instanceId', instanceId, 'a registered node: register before leasing');
+  if (!node) throw new NotRegisteredError('instanceId', instanceId, 'a registered node: register it first');
   return node;
 }
 

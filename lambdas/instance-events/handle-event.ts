@@ -1,0 +1,37 @@
+/**
+ * EventBridge "EC2 Instance State-change Notification": when an instance is terminated (or
+ * shutting down, which only ends in termination), its node leaves the ledger.
+ */
+import type { EventBridgeEvent } from 'aws-lambda';
+import { type ControlPlaneContext, forgetNode } from '../../core/ec2';
+import { getNode } from '../../core/ledger';
+
+export const INSTANCE_STATE_CHANGE = 'EC2 Instance State-change Notification';
+
+export interface InstanceStateDetail {
+  'instance-id': string;
+  state: string;
+}
+
+export type InstanceStateEvent = EventBridgeEvent<typeof INSTANCE_STATE_CHANGE, InstanceStateDetail>;
+
+export interface InstanceEventOutcome {
+  instanceId: string;
+  forgotten: boolean;
+}
+
+export async function handleInstanceEvent(
+  ctx: ControlPlaneContext,
+  event: InstanceStateEvent,
+): Promise<InstanceEventOutcome> {
+  const instanceId = event.detail?.['instance-id'];
+  const state = event.detail?.state;
+  if (event['detail-type'] !== INSTANCE_STATE_CHANGE || !instanceId) {
+    ctx.log.warn('ignored event that is not an instance state change', { detailType: event['detail-type'] });
+    return { instanceId: instanceId ?? '', forgotten: false };
+  }
+  if (state !== 'terminated' && state !== 'shutting-down') return { instanceId, forgotten: false };
+  if (!(await getNode(ctx.ledger, instanceId))) return { instanceId, forgotten: false };
+  await forgetNode(ctx, instanceId);
+  return { instanceId, forgotten: true };
+}
