@@ -1,0 +1,241 @@
+/**
+ * The pool and its maintainer against the real local control plane: dynalite, the EC2
+ * simulator, local IAM and the API host running the api Lambda's handler, all on 127.0.0.1.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cidrContains, parseCidr, parseIpv4 } from '../../../core/net/ipv4';
+import { type LocalCloud, type LocalNode, startLocalCloud } from '../../../infra/local/cloud';
+import { type LocalControlPlane, startLocalControlPlane } from '../../../infra/local/host';
+import { NodeClient } from '../../../node-agent/control-plane/node-client';
+import { silentLogger } from '../../../node-agent/logging';
+import { LeasePool } from '../../../node-agent/pool/lease-pool';
+import { PoolMaintainer } from '../../../node-agent/pool/pool-maintainer';
+import { PoolExhaustedError } from '../../../node-agent/pool/types';
+import { nodeCapacity, type WarmPoolRule } from '../../../node-agent/pool/warm-math';
+
+const ROLE = 'ledger-node';
+
+describe('Pool with the local control plane', () => {
+  let cloud: LocalCloud;
+  let controlPlane: LocalControlPlane;
+  let dir: string;
+  const running: PoolMaintainer[] = [];
+
+  const startControlPlane = () =>
+    startLocalControlPlane({
+      ec2: { endpoint: cloud.ec2.endpoint, region: cloud.ec2.region, model: cloud.ec2.model },
+      dynamodbEndpoint: cloud.dynamodb.endpoint,
+      iam: cloud.iam,
+      clusterName: 'agent-pool-test',
+      vpcId: Object.values(cloud.ec2.scenario.vpcs)[0]!,
+      nodeRoleNames: [ROLE],
+      operatorRoleNames: ['ledger-operator'],
+      coolingSeconds: 0,
+    });
+
+  beforeAll(async () => {
+    cloud = await startLocalCloud({ nodes: 0, throttling: false, attachDelayMs: 10, detachDelayMs: 10 });
+    controlPlane = await startControlPlane();
+    dir = mkdtempSync(join(tmpdir(), 'ledger-pool-cp-'));
+  });
+  afterEach(async () => {
+    for (const m of running.splice(0)) await m.stop();
+  });
+  afterAll(async () => {
+    await controlPlane?.stop();
+    await cloud?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A fresh node, registered, with a pool and a maintainer that only runs when asked. */
+  async function nodeWithPool(rule: WarmPoolRule, options: { cooldownMs?: number; settleMs?: number } = {}) {
+    const node: LocalNode = await cloud.addNode();
+    const client = new NodeClient({
+      endpoint: controlPlane.endpoint,
+      region: cloud.ec2.region,
+      instanceId: node.instanceId,
+      credentials: cloud.iam.issueRoleCredentials(ROLE, node.instanceId),
+    });
+    const registration = await client.register({
+      instanceType: 'm5.large',
+      availabilityZone: node.availabilityZone,
+      prefixDelegation: rule.unit === 'prefix',
+    });
+    const checkpointPath = join(dir, node.instanceId, 'ipam.json');
+    const openPool = () =>
+      LeasePool.open({
+        instanceId: node.instanceId,
+        checkpointPath,
+        cooldownMs: options.cooldownMs ?? 60_000,
+        assignWaitMs: 300,
+      });
+    const pool = await openPool();
+    const capacity = nodeCapacity(registration.limits, rule.unit, undefined, undefined);
+    const maintainerFor = (p: LeasePool) => {
+      const m = new PoolMaintainer({
+        pool: p,
+        leases: client,
+        rule,
+        capacity,
+        logger: silentLogger,
+        intervalMs: 50,
+        usageIntervalMs: 0,
+        release: { settleMs: options.settleMs ?? 0, intervalMs: 0 },
+      });
+      running.push(m);
+      return m;
+    };
+    return { node, client, pool, maintainer: maintainerFor(pool), openPool, maintainerFor };
+  }
+
+  const pod = (n: number) => ({
+    containerId: `container-${n}`,
+    ifName: 'eth0',
+    namespace: 'default',
+    pod: `pod-${n}`,
+    netns: '',
+  });
+  const ipRule = (warmIpTarget: number, minimumIpTarget: number): WarmPoolRule => ({
+    targets: { rule: 'ip', warmIpTarget, minimumIpTarget },
+    unit: 'ipv4',
+  });
+
+  it('leases MINIMUM_IP_TARGET in one batch, then tops up to WARM_IP_TARGET as pods arrive', async () => {
+    // Prepare
+    const { pool, maintainer, client } = await nodeWithPool(ipRule(5, 10));
+
+    // Act
+    await maintainer.runOnce();
+    const afterStart = pool.snapshot().counts.total;
+    for (let i = 0; i < 8; i++) await pool.assign(pod(i));
+    await maintainer.runOnce();
+
+    // Assess
+    expect(afterStart).toBe(10);
+    expect(pool.snapshot().counts).toEqual({ total: 13, assigned: 8, cooling: 0, waiting: 0 });
+    const state = await client.state();
+    expect(state.leased).toHaveLength(13);
+    expect(new Set(state.leased.map((l) => l.address))).toEqual(
+      new Set(pool.snapshot().leases.map((l) => l.address)),
+    );
+  });
+
+  it('reports the pod↔IP map to the control plane', async () => {
+    // Prepare
+    const { pool, maintainer, client } = await nodeWithPool(ipRule(2, 2));
+    await maintainer.runOnce();
+    const assigned = await pool.assign(pod(1));
+
+    // Act
+    await maintainer.runOnce();
+
+    // Assess
+    const state = await client.state();
+    expect(state.assignments).toEqual([
+      { ip: assigned.ip, namespace: 'default', pod: 'pod-1', containerId: 'container-1' },
+    ]);
+  });
+
+  it('gives back the excess only after cooldown and once it has persisted', async () => {
+    // Prepare
+    const { pool, maintainer, client } = await nodeWithPool(ipRule(2, 4), { cooldownMs: 300, settleMs: 200 });
+    await maintainer.runOnce();
+    for (let i = 0; i < 4; i++) await pool.assign(pod(i));
+    await maintainer.runOnce();
+    for (let i = 4; i < 6; i++) await pool.assign(pod(i));
+    await maintainer.runOnce();
+    for (let i = 0; i < 6; i++) await pool.unassign(`container-${i}`, 'eth0');
+
+    // Act
+    await maintainer.runOnce();
+    const whileCooling = (await client.state()).leased.length;
+    await new Promise((r) => setTimeout(r, 350));
+    await maintainer.runOnce();
+    const beforeSettled = (await client.state()).leased.length;
+    await new Promise((r) => setTimeout(r, 250));
+    await maintainer.runOnce();
+
+    // Assess
+    expect(whileCooling).toBe(8);
+    expect(beforeSettled).toBe(8);
+    expect((await client.state()).leased).toHaveLength(4);
+    expect(pool.snapshot().counts).toEqual({ total: 4, assigned: 0, cooling: 0, waiting: 0 });
+  });
+
+  it('leases on demand for a waiting pod when the pool is empty', async () => {
+    // Prepare: no warm targets at all; only a waiting pod asks for an address.
+    const { pool, maintainer } = await nodeWithPool(ipRule(0, 0));
+    maintainer.start();
+
+    // Act
+    const assignment = await pool.assign(pod(1));
+
+    // Assess
+    expect(assignment.ip).toMatch(/^10\.0\./);
+    expect(pool.snapshot().counts.assigned).toBe(1);
+  });
+
+  it('leases /28 prefixes in prefix delegation mode', async () => {
+    // Prepare
+    const { pool, maintainer } = await nodeWithPool({
+      targets: { rule: 'prefix', warmPrefixTarget: 1 },
+      unit: 'prefix',
+    });
+
+    // Act
+    await maintainer.runOnce();
+    const assignment = await pool.assign(pod(1));
+    await maintainer.runOnce();
+
+    // Assess
+    const { leases, counts } = pool.snapshot();
+    expect(leases.map((l) => l.kind)).toEqual(['prefix', 'prefix']);
+    expect(leases.every((l) => /\/28$/.test(l.address))).toBe(true);
+    expect(counts.total).toBe(32);
+    expect(leases.some((l) => cidrContains(parseCidr(l.address), parseIpv4(assignment.ip)))).toBe(true);
+  });
+
+  it('restarts from the checkpoint without leasing again or reusing an address in use', async () => {
+    // Prepare
+    const { pool, maintainer, openPool, maintainerFor, client } = await nodeWithPool(ipRule(2, 4));
+    await maintainer.runOnce();
+    const before = [await pool.assign(pod(1)), await pool.assign(pod(2))];
+    await maintainer.runOnce();
+    await maintainer.stop();
+
+    // Act
+    const restarted = await openPool();
+    await maintainerFor(restarted).runOnce();
+    const fresh = await restarted.assign(pod(3));
+
+    // Assess
+    expect(restarted.assignments().filter((a) => a.containerId !== 'container-3')).toEqual(before);
+    expect(before.map((a) => a.ip)).not.toContain(fresh.ip);
+    expect((await client.state()).leased.length).toBe(restarted.snapshot().counts.total);
+  });
+
+  it('serves from its cache with the control plane stopped, then PoolExhaustedError; DEL still works', async () => {
+    // Prepare
+    const { pool, maintainer } = await nodeWithPool(ipRule(0, 3));
+    await maintainer.runOnce();
+    maintainer.start();
+    await controlPlane.stop();
+
+    try {
+      // Act
+      const served = [await pool.assign(pod(1)), await pool.assign(pod(2)), await pool.assign(pod(3))];
+      const fourth = pool.assign(pod(4));
+      await expect(fourth).rejects.toBeInstanceOf(PoolExhaustedError);
+      const removed = await pool.unassign('container-1', 'eth0');
+
+      // Assess
+      expect(new Set(served.map((a) => a.ip)).size).toBe(3);
+      expect(removed?.ip).toBe(served[0]!.ip);
+      expect(pool.snapshot().counts).toEqual({ total: 3, assigned: 2, cooling: 1, waiting: 0 });
+    } finally {
+      controlPlane = await startControlPlane();
+    }
+  });
+});
