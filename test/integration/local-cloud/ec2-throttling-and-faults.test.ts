@@ -32,20 +32,26 @@ describe('EC2 simulator: throttling', () => {
     sim = undefined;
   });
 
-  it('throttles a burst over the documented unfiltered-Describe bucket (50) with RequestLimitExceeded and 503', async () => {
+  it('throttles a burst over the documented unfiltered-Describe bucket (50, 10/s) with RequestLimitExceeded and 503', async () => {
     // Prepare
     sim = await startEc2Simulator({ scenario: TEST_SCENARIO });
     const ec2 = ec2ClientFor(sim, 1);
     try {
       // Act
+      const started = performance.now();
       const codes = await Promise.all(
-        Array.from({ length: 70 }, () => errorCodeOf(ec2.send(new DescribeNetworkInterfacesCommand({})))),
+        Array.from({ length: 100 }, () => errorCodeOf(ec2.send(new DescribeNetworkInterfacesCommand({})))),
       );
+      const elapsedSeconds = (performance.now() - started) / 1000;
+      sim.setThrottling({ unfilteredDescribe: { capacity: 1, refillPerSecond: 0 } });
+      await post(sim, 'Action=DescribeNetworkInterfaces&Version=2016-11-15');
       const raw = await post(sim, 'Action=DescribeNetworkInterfaces&Version=2016-11-15');
-      // Assess
+      // Assess: 50 in the bucket plus what 10 per second refilled while the burst ran.
+      const served = codes.filter((c) => c === 'resolved').length;
       const throttled = codes.filter((c) => c === 'RequestLimitExceeded').length;
-      expect(codes.filter((c) => c === 'resolved').length).toBeGreaterThanOrEqual(50);
-      expect(throttled).toBeGreaterThanOrEqual(10);
+      expect(served + throttled).toBe(100);
+      expect(served).toBeGreaterThanOrEqual(50);
+      expect(served).toBeLessThanOrEqual(50 + Math.ceil(elapsedSeconds * 10) + 1);
       expect(raw.status).toBe(503);
       expect(raw.text).toContain('<Code>RequestLimitExceeded</Code>');
       expect(sim.stats().actions.DescribeNetworkInterfaces?.throttled).toBe(throttled + 1);
