@@ -198,7 +198,8 @@ class LeaseRun {
         );
         return;
       }
-      const needed = this.kind === 'prefix' ? 16 : 1;
+      // A new ENI needs its own primary address besides what it will hold.
+      const needed = this.kind === 'prefix' ? 17 : 2;
       const subnets = (await candidateSubnets(this.ctx, this.node)).filter((s) => s.free >= needed);
       if (subnets.length === 0) {
         this.fail(

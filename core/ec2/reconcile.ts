@@ -71,7 +71,7 @@ export async function reconcile(ctx: ControlPlaneContext): Promise<ReconcileRepo
   );
   for (const node of nodes) {
     const state = states.get(node.instanceId);
-    if (state === 'terminated' || state === 'shutting-down' || state === 'gone') {
+    if (state === 'terminated' || state === 'gone') {
       await forgetNode(ctx, node.instanceId);
       report.nodesForgotten.push(node.instanceId);
       continue;

@@ -1,6 +1,7 @@
 /**
- * EventBridge "EC2 Instance State-change Notification": when an instance is terminated (or
- * shutting down, which only ends in termination), its node leaves the ledger.
+ * EventBridge "EC2 Instance State-change Notification": when an instance is terminated its
+ * node leaves the ledger. Earlier states are ignored: only at `terminated` has EC2 released
+ * the interfaces, so leftovers can be told apart from ENIs still attached.
  */
 import type { EventBridgeEvent } from 'aws-lambda';
 import { type ControlPlaneContext, forgetNode } from '../../core/ec2';
@@ -30,7 +31,7 @@ export async function handleInstanceEvent(
     ctx.log.warn('ignored event that is not an instance state change', { detailType: event['detail-type'] });
     return { instanceId: instanceId ?? '', forgotten: false };
   }
-  if (state !== 'terminated' && state !== 'shutting-down') return { instanceId, forgotten: false };
+  if (state !== 'terminated') return { instanceId, forgotten: false };
   if (!(await getNode(ctx.ledger, instanceId))) return { instanceId, forgotten: false };
   await forgetNode(ctx, instanceId);
   return { instanceId, forgotten: true };

@@ -1,42 +1,213 @@
 import type { ApiClient } from '../../../core/api-client';
-import { AZ, defaultScenario, startTestCluster, type TestCluster } from './support/cluster';
+import { ApiCapacityError } from '../../../core/api-client';
+import type { LeaseResponse } from '../../../core/contract/api';
+import { TAGS } from '../../../core/contract/tags';
+import { AZ, CLUSTER, defaultScenario, startTestCluster, type TestCluster } from './support/cluster';
 
-describe('Control plane: lease and release', () => {
+let seq = 0;
+const key = () => `lease-${String(++seq).padStart(8, '0')}`;
+
+describe('Control plane: lease and release at every boundary', () => {
   let cluster: TestCluster;
-  let node: string;
-  let client: ApiClient;
+  let client: (id: string) => ApiClient;
 
   beforeAll(async () => {
     cluster = await startTestCluster(
-      defaultScenario([{ name: 'n', instanceType: 'm5.large', subnet: 'nodes', securityGroups: ['nodes'] }]),
+      defaultScenario([
+        { name: 'fill', instanceType: 'm5.large', subnet: 'nodes', securityGroups: ['nodes'] },
+        { name: 'capped', instanceType: 'm5.large', subnet: 'nodes', securityGroups: ['nodes'] },
+        { name: 'pd', instanceType: 'm5.large', subnet: 'nodes', securityGroups: ['nodes'] },
+        { name: 'rel', instanceType: 'm5.large', subnet: 'nodes', securityGroups: ['nodes'] },
+      ]),
     );
-    node = cluster.instances.n![0]!;
-    client = cluster.nodeClient(node);
+    client = (id) => cluster.nodeClient(id);
   });
   afterAll(async () => {
     await cluster?.stop();
   });
 
-  it('registers a node with its type limits and primary ENI', async () => {
-    // Act
-    const answer = await client.registerNode(node, { instanceType: 'm5.large', availabilityZone: AZ });
+  const eniOf = (eniId: string) => cluster.sim.model.getNetworkInterface(eniId);
 
-    // Assess
-    expect(answer.limits).toEqual({ maxEnis: 3, ipv4PerEni: 10, maxPods: 29 });
-    expect(answer.primaryEni.deviceIndex).toBe(0);
-    expect(answer.primaryEni.subnetCidr).toBe('10.0.0.0/24');
-    expect(answer.primaryEni.gateway).toBe('10.0.0.1');
-    expect(answer.vpcCidrs).toEqual(['10.0.0.0/16']);
+  describe('secondary IPs on an m5.large (3 ENIs × 10 addresses)', () => {
+    let node: string;
+
+    beforeAll(async () => {
+      node = cluster.instances.fill![0]!;
+    });
+
+    it('registers the node with its type limits and primary ENI', async () => {
+      // Act
+      const answer = await client(node).registerNode(node, {
+        instanceType: 'm5.large',
+        availabilityZone: AZ,
+      });
+
+      // Assess
+      expect(answer.limits).toEqual({ maxEnis: 3, ipv4PerEni: 10, maxPods: 29 });
+      expect(answer.primaryEni).toMatchObject({
+        deviceIndex: 0,
+        subnetCidr: '10.0.0.0/24',
+        gateway: '10.0.0.1',
+      });
+      expect(answer.vpcCidrs).toEqual(['10.0.0.0/16']);
+    });
+
+    it('uses room on the attached primary ENI with one AssignPrivateIpAddresses', async () => {
+      // Prepare
+      cluster.cp.ec2.resetStats();
+
+      // Act
+      const lease = await client(node).lease(node, { idempotencyKey: key(), ipv4: 5 });
+
+      // Assess
+      expect(lease.addresses).toHaveLength(5);
+      expect(lease.addresses.every((a) => a.eni.deviceIndex === 0 && a.kind === 'ipv4')).toBe(true);
+      const primary = eniOf(lease.addresses[0]!.eni.eniId)!;
+      expect(primary.secondaryIps.sort()).toEqual(lease.addresses.map((a) => a.address).sort());
+      expect(cluster.cp.ec2.stats().calls).toMatchObject({ AssignPrivateIpAddresses: 1 });
+      expect(cluster.cp.ec2.stats().calls.CreateNetworkInterface).toBeUndefined();
+    });
+
+    it('fills the primary ENI, then creates, tags and attaches a new ENI in the tagged subnet', async () => {
+      // Act
+      const lease = await client(node).lease(node, { idempotencyKey: key(), ipv4: 10 });
+
+      // Assess
+      expect(lease.addresses).toHaveLength(10);
+      const onPrimary = lease.addresses.filter((a) => a.eni.deviceIndex === 0);
+      const onNew = lease.addresses.filter((a) => a.eni.deviceIndex === 1);
+      expect(onPrimary).toHaveLength(4);
+      expect(onNew).toHaveLength(6);
+      const eni = eniOf(onNew[0]!.eni.eniId)!;
+      expect(eni.subnetId).toBe(cluster.subnets.pods);
+      expect(onNew[0]!.eni).toMatchObject({ subnetCidr: '10.0.16.0/20', gateway: '10.0.16.1' });
+      expect(eni.attachment).toMatchObject({ instanceId: node, deviceIndex: 1, deleteOnTermination: true });
+      expect(eni.tags.get(TAGS.clusterName)).toBe(CLUSTER);
+      expect(eni.tags.get(TAGS.instanceId)).toBe(node);
+      expect(Date.parse(eni.tags.get(TAGS.createdAt) ?? '')).not.toBeNaN();
+      expect(eni.groupIds).toEqual([cluster.securityGroup]);
+    });
+
+    it('stops at the instance type limit with 409 EniLimitReached', async () => {
+      // Prepare: 15 leased; the type allows 3 × 9 = 27.
+      const rest = await client(node).lease(node, { idempotencyKey: key(), ipv4: 12 });
+
+      // Act
+      const error = await client(node)
+        .lease(node, { idempotencyKey: key(), ipv4: 1 })
+        .catch((e: unknown) => e);
+
+      // Assess
+      expect(rest.addresses).toHaveLength(12);
+      expect(error).toBeInstanceOf(ApiCapacityError);
+      expect((error as ApiCapacityError).status).toBe(409);
+      expect((error as ApiCapacityError).reason).toBe('EniLimitReached');
+      expect(cluster.sim.model.interfacesOfInstance(node)).toHaveLength(3);
+    });
   });
 
-  it('fills the primary ENI first with one assign call', async () => {
-    // Act
-    const lease = await client.lease(node, { idempotencyKey: 'lease-0000001', ipv4: 5 });
+  describe('MAX_ENI', () => {
+    it('never attaches more ENIs than MAX_ENI even when the type allows more', async () => {
+      // Prepare
+      const node = cluster.instances.capped![0]!;
+      await client(node).registerNode(node, { instanceType: 'm5.large', availabilityZone: AZ, maxEni: 2 });
 
-    // Assess
-    expect(lease.addresses).toHaveLength(5);
-    expect(new Set(lease.addresses.map((a) => a.eni.deviceIndex))).toEqual(new Set([0]));
-    expect(cluster.cp.ec2.stats().calls.AssignPrivateIpAddresses).toBe(1);
-    expect(cluster.cp.ec2.stats().calls.CreateNetworkInterface).toBeUndefined();
+      // Act
+      const first = await client(node).lease(node, { idempotencyKey: key(), ipv4: 20 });
+      const error = await client(node)
+        .lease(node, { idempotencyKey: key(), ipv4: 1 })
+        .catch((e: unknown) => e);
+
+      // Assess
+      expect(first.addresses).toHaveLength(18);
+      expect((error as ApiCapacityError).reason).toBe('EniLimitReached');
+      expect(cluster.sim.model.interfacesOfInstance(node)).toHaveLength(2);
+    });
+  });
+
+  describe('prefix delegation', () => {
+    it('leases aligned /28 prefixes with Ipv4PrefixCount', async () => {
+      // Prepare
+      const node = cluster.instances.pd![0]!;
+      await client(node).registerNode(node, {
+        instanceType: 'm5.large',
+        availabilityZone: AZ,
+        prefixDelegation: true,
+      });
+
+      // Act
+      const lease = await client(node).lease(node, { idempotencyKey: key(), prefixes: 2 });
+
+      // Assess
+      expect(lease.addresses).toHaveLength(2);
+      for (const a of lease.addresses) {
+        expect(a.kind).toBe('prefix');
+        expect(a.address).toMatch(/\/28$/);
+        expect(Number(a.address.split('/')[0]!.split('.')[3]) % 16).toBe(0);
+      }
+      expect(eniOf(lease.addresses[0]!.eni.eniId)!.prefixes.sort()).toEqual(
+        lease.addresses.map((a) => a.address).sort(),
+      );
+    });
+  });
+
+  describe('release', () => {
+    let node: string;
+    let lease: LeaseResponse;
+
+    beforeAll(async () => {
+      node = cluster.instances.rel![0]!;
+      await client(node).registerNode(node, { instanceType: 'm5.large', availabilityZone: AZ });
+      lease = await client(node).lease(node, { idempotencyKey: key(), ipv4: 12 });
+    });
+
+    it('gives addresses back to EC2 and reports what the node did not hold', async () => {
+      // Prepare
+      const onPrimary = lease.addresses
+        .filter((a) => a.eni.deviceIndex === 0)
+        .slice(0, 2)
+        .map((a) => a.address);
+
+      // Act
+      const answer = await client(node).release(node, {
+        idempotencyKey: key(),
+        addresses: [...onPrimary, '10.0.99.99'],
+      });
+
+      // Assess
+      expect(answer.released.sort()).toEqual(onPrimary.sort());
+      expect(answer.unknown).toEqual(['10.0.99.99']);
+      const primary = eniOf(lease.addresses[0]!.eni.eniId)!;
+      for (const ip of onPrimary) expect(primary.secondaryIps).not.toContain(ip);
+      const state = await client(node).getNode(node);
+      expect(state.leased.map((a) => a.address)).not.toContain(onPrimary[0]);
+    });
+
+    it('detaches and deletes a secondary ENI once all its addresses are released', async () => {
+      // Prepare
+      const onSecondary = lease.addresses.filter((a) => a.eni.deviceIndex === 1);
+      const eniId = onSecondary[0]!.eni.eniId;
+
+      // Act
+      await client(node).release(node, {
+        idempotencyKey: key(),
+        addresses: onSecondary.map((a) => a.address),
+      });
+
+      // Assess
+      expect(eniOf(eniId)).toBeUndefined();
+      const state = await client(node).getNode(node);
+      expect(state.enis.map((e) => e.eniId)).not.toContain(eniId);
+      expect(cluster.sim.model.interfacesOfInstance(node)).toHaveLength(1);
+    });
+
+    it('reuses the freed device index for the next ENI', async () => {
+      // Act
+      const again = await client(node).lease(node, { idempotencyKey: key(), ipv4: 9 });
+
+      // Assess
+      expect(again.addresses.some((a) => a.eni.deviceIndex === 1)).toBe(true);
+      expect(cluster.sim.model.interfacesOfInstance(node)).toHaveLength(2);
+    });
   });
 });
