@@ -27,6 +27,9 @@ import { dropAssignmentsWithoutLinks } from './pool/stale-assignments';
 import { nodeCapacity, type WarmPoolRule } from './pool/warm-math';
 import { startPluginServer } from './server';
 
+/** How long readiness waits for the first lease of a fresh node. */
+const FIRST_LEASE_WAIT_MS = 10_000;
+
 export interface AgentOptions {
   config: AgentConfig;
   logger: Logger;
@@ -140,6 +143,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const maintainer = new PoolMaintainer({ pool, leases: client, rule, capacity, logger });
     maintainer.start();
     stack.push({ name: 'pool maintainer', stop: () => maintainer.stop() });
+    await maintainer.firstPass(FIRST_LEASE_WAIT_MS);
 
     let introspection: HttpEndpoint | undefined;
     if (config.introspection.enabled) {

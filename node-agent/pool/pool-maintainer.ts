@@ -63,6 +63,22 @@ export class PoolMaintainer {
     this.kick();
   }
 
+  /**
+   * Resolves after the first pass since start() (or after `timeoutMs`), so a fresh node can
+   * hold its first lease before it declares itself ready; a control plane that is down only
+   * delays readiness by the timeout, since the cache may still serve.
+   */
+  async firstPass(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.running,
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.options.pool.onShortage = () => {};
