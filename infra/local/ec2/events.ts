@@ -2,6 +2,16 @@
  * Changes the EC2 simulator announces, for the parts of local mode that mirror EC2 state
  * elsewhere (EventBridge-style instance events, the namespace fabric). Kept stable: other
  * modules switch on `kind`.
+ *
+ * Order and meaning:
+ * - an interface is announced by `eni-created`, then `addresses-assigned` with its primary
+ *   and any addresses or prefixes it was created with;
+ * - `eni-attached` fires when the attachment reaches `attached` (after the attach delay;
+ *   at once for an instance's primary interface), `eni-detached` when it is gone;
+ * - `eni-deleted` means every address and prefix of the interface went back to its subnet
+ *   (no separate `addresses-unassigned` is sent);
+ * - on termination: `shutting-down`, then per interface `eni-detached` (and `eni-deleted`
+ *   for those marked DeleteOnTermination), then `terminated`.
  */
 
 export const INSTANCE_STATES = ['pending', 'running', 'shutting-down', 'terminated'] as const;

@@ -59,7 +59,14 @@ export async function answerQuery(
       'error',
     );
   }
-  const filteredOrPaged = params.has('MaxResults') || params.has('Filter.1.Name');
+  // Naming resources by id is not a full listing either, so only bare Describe calls count as unfiltered.
+  const filteredOrPaged = [
+    'MaxResults',
+    'Filter.1.Name',
+    'NetworkInterfaceId.1',
+    'InstanceId.1',
+    'GroupId.1',
+  ].some((name) => params.has(name));
   if (!parts.throttler.admit(action, filteredOrPaged)) {
     return failWith(new Ec2ApiError('RequestLimitExceeded', 'Request limit exceeded.'), 'throttled');
   }

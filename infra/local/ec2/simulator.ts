@@ -14,6 +14,10 @@ export interface Ec2SimulatorOptions {
   readonly attachDelayMs?: number;
   /** How long a detachment stays `detaching` (default 100 ms). */
   readonly detachDelayMs?: number;
+  /** How long a new instance stays `pending` (default 0: running on the next tick). */
+  readonly launchDelayMs?: number;
+  /** How long a terminated instance stays `shutting-down` (default 0). */
+  readonly terminateDelayMs?: number;
   /** EC2's token buckets on (default), off, or on with some sizes replaced. */
   readonly throttling?: boolean | BucketOverrides;
   /** Added before every EC2 call is answered (default 0). */
@@ -45,6 +49,8 @@ export async function startEc2Simulator(options: Ec2SimulatorOptions = {}): Prom
     timing: {
       ...(options.attachDelayMs !== undefined && { attachDelayMs: options.attachDelayMs }),
       ...(options.detachDelayMs !== undefined && { detachDelayMs: options.detachDelayMs }),
+      ...(options.launchDelayMs !== undefined && { launchDelayMs: options.launchDelayMs }),
+      ...(options.terminateDelayMs !== undefined && { terminateDelayMs: options.terminateDelayMs }),
     },
   });
   const scenario =
