@@ -6,7 +6,12 @@
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ApiClient } from '../../../../core/api-client';
-import { type Ec2Simulator, type Scenario, startEc2Simulator } from '../../../../infra/local/ec2';
+import {
+  type BucketOverrides,
+  type Ec2Simulator,
+  type Scenario,
+  startEc2Simulator,
+} from '../../../../infra/local/ec2';
 import {
   type LocalControlPlane,
   type LocalControlPlaneOptions,
@@ -60,7 +65,10 @@ export function defaultScenario(instances: Scenario['instances']): Scenario {
 
 export async function startTestCluster(
   scenario: Scenario,
-  options: Partial<LocalControlPlaneOptions> & { simThrottling?: boolean; attachDelayMs?: number } = {},
+  options: Partial<LocalControlPlaneOptions> & {
+    simThrottling?: boolean | BucketOverrides;
+    attachDelayMs?: number;
+  } = {},
 ): Promise<TestCluster> {
   const { simThrottling, attachDelayMs, ...cpOptions } = options;
   const sim = await startEc2Simulator({
