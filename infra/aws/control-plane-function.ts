@@ -79,6 +79,8 @@ export class ControlPlaneFunction extends Construct {
               target: 'node22',
               minify: true,
               sourceMap: true,
+              // Stack traces need line mappings, not a second copy of every source file.
+              sourcesContent: false,
               // Bundle the AWS SDK too: the handlers are tested against the pinned versions in
               // package-lock.json, and the runtime's copy changes underneath without notice.
               externalModules: [],

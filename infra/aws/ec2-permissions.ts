@@ -9,21 +9,24 @@ import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { TAGS } from '../../core/contract/tags';
 import type { HandlerName } from './control-plane-function';
 
+/** The reads core/ec2 makes (describe.ts). */
 export const EC2_DESCRIBE_ACTIONS = [
   'ec2:DescribeInstances',
   'ec2:DescribeInstanceTypes',
   'ec2:DescribeNetworkInterfaces',
   'ec2:DescribeSubnets',
-  'ec2:DescribeSecurityGroups',
   'ec2:DescribeVpcs',
-  'ec2:DescribeTags',
 ] as const;
 
-/** What each function may do to ENIs beyond Describe*: the api leases, the others only clean up. */
+/**
+ * What each function may do to ENIs beyond Describe*, from the core/ec2 steps it runs: the api
+ * registers, leases (grow-eni, assign) and releases (trim); instance-events forgets a node
+ * (forget-node); the reconciler finishes crashed leases (attachAndRecord), trims and sweeps.
+ */
 export const EC2_RIGHTS_BY_HANDLER = {
   api: ['create', 'claimPrimaryEni', 'attach', 'detach', 'modify', 'assign', 'unassign', 'delete'],
   instanceEvents: ['delete'],
-  reconciler: ['unassign', 'detach', 'delete'],
+  reconciler: ['attach', 'modify', 'unassign', 'detach', 'delete'],
 } as const satisfies Record<HandlerName, readonly Ec2Right[]>;
 
 export type Ec2Right =

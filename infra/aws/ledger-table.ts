@@ -1,15 +1,31 @@
 /**
- * The ledger's DynamoDB table. Every invariant lives in one item and changes by a conditional
- * write, so the table needs nothing beyond a composite key: no streams, no indexes, no
- * transactions (which dynalite, the local stand-in, lacks and which cost twice).
+ * The ledger's DynamoDB table, built from the same definition local mode creates in dynalite
+ * (core/ledger/table.ts), so keys and indexes cannot drift between the two. Every invariant
+ * is one conditional write on one item: no streams, no transactions.
  */
+import type { KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { type Attribute, AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { tableDefinition } from '../../core/ledger/table';
 
-/** Key and TTL attribute names; the handlers' ledger model uses the same. */
-export const LEDGER_KEY = { partition: 'pk', sort: 'sk' } as const;
-/** Epoch seconds after which DynamoDB may drop an item (cooling addresses, idempotency records). */
+const DEFINITION = tableDefinition('ledger');
+const keyOf = (schema: KeySchemaElement[] | undefined, type: 'HASH' | 'RANGE'): Attribute | undefined => {
+  const name = schema?.find((k) => k.KeyType === type)?.AttributeName;
+  if (name === undefined) return undefined;
+  const attr = DEFINITION.AttributeDefinitions?.find((a) => a.AttributeName === name);
+  return { name, type: attr?.AttributeType === 'N' ? AttributeType.NUMBER : AttributeType.STRING };
+};
+
+/** Key attribute names, as core/ledger defines them. */
+export const LEDGER_KEY = {
+  partition: keyOf(DEFINITION.KeySchema, 'HASH')!.name,
+  sort: keyOf(DEFINITION.KeySchema, 'RANGE')!.name,
+} as const;
+/**
+ * Epoch seconds after which an item counts as absent (core/ledger reads it so, since dynalite
+ * has no TTL); on DynamoDB, TTL also deletes such items, so expired records do not pile up.
+ */
 export const LEDGER_TTL_ATTRIBUTE = 'expiresAt';
 
 export interface LedgerTableProps {
@@ -23,8 +39,8 @@ export class LedgerTable extends Construct {
   constructor(scope: Construct, id: string, props: LedgerTableProps = {}) {
     super(scope, id);
     this.table = new Table(this, 'Table', {
-      partitionKey: { name: LEDGER_KEY.partition, type: AttributeType.STRING },
-      sortKey: { name: LEDGER_KEY.sort, type: AttributeType.STRING },
+      partitionKey: keyOf(DEFINITION.KeySchema, 'HASH')!,
+      sortKey: keyOf(DEFINITION.KeySchema, 'RANGE'),
       // Traffic follows node churn and pod bursts, not a steady rate: on-demand needs no
       // capacity planning and never throttles a scale-up that provisioned capacity would.
       billingMode: BillingMode.PAY_PER_REQUEST,
@@ -35,5 +51,14 @@ export class LedgerTable extends Construct {
       // from EC2 tags, but never silently on a stack delete.
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    for (const index of DEFINITION.GlobalSecondaryIndexes ?? []) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.IndexName!,
+        partitionKey: keyOf(index.KeySchema, 'HASH')!,
+        sortKey: keyOf(index.KeySchema, 'RANGE'),
+        projectionType:
+          (index.Projection?.ProjectionType as ProjectionType | undefined) ?? ProjectionType.ALL,
+      });
+    }
   }
 }

@@ -14,30 +14,30 @@ interface AcceptedFinding {
   readonly reason: string;
 }
 
-const EC2_ROLE_POLICY = /^(Api|InstanceEvents|Reconciler)\/Role\/DefaultPolicy\/Resource$/;
+const FUNCTION_ROLE_POLICY = /^(Api|InstanceEvents|Reconciler)\/Role\/DefaultPolicy\/Resource$/;
 
 export const ACCEPTED_FINDINGS: readonly AcceptedFinding[] = [
   {
     finding: /^AwsSolutions-IAM5\[Resource::\*\]$/,
-    on: EC2_ROLE_POLICY,
+    on: FUNCTION_ROLE_POLICY,
     reason:
       'EC2 Describe* actions support no resource-level permissions; the statement holds Describe* only.',
   },
   {
     finding: /^AwsSolutions-IAM5\[Resource::arn:[^\]]*:network-interface\/\*\]$/,
-    on: EC2_ROLE_POLICY,
+    on: FUNCTION_ROLE_POLICY,
     reason:
       'ENI ids are not known before they exist; every statement on network-interface/* requires the cluster tag (aws:RequestTag on create, ec2:ResourceTag after).',
   },
   {
     finding: /^AwsSolutions-IAM5\[Resource::arn:[^\]]*:(subnet|security-group)\/\*\]$/,
-    on: EC2_ROLE_POLICY,
+    on: FUNCTION_ROLE_POLICY,
     reason:
       'Pod subnets are discovered by tag and security groups come from the node or its custom-network config; both are limited to the cluster VPC by ec2:Vpc.',
   },
   {
     finding: /^AwsSolutions-IAM5\[Resource::arn:[^\]]*:instance\/\*\]$/,
-    on: EC2_ROLE_POLICY,
+    on: FUNCTION_ROLE_POLICY,
     reason:
       'Nodes come and go; attach and detach are limited to instances carrying the node instance tag of the cluster.',
   },
@@ -47,6 +47,12 @@ export const ACCEPTED_FINDINGS: readonly AcceptedFinding[] = [
     on: /^Access\/(Node|Operator)Policy\/Resource$/,
     reason:
       'The * stands for the route path parameter ({instanceId} or {ip}); the api function checks that a node names only itself.',
+  },
+  {
+    finding: /^AwsSolutions-IAM5\[Resource::<LedgerTable[0-9A-F]{8}\.Arn>\/index\/\*\]$/,
+    on: FUNCTION_ROLE_POLICY,
+    reason:
+      "The ledger table's own indexes (node-owned items by owner); index/* is scoped to this one table.",
   },
   {
     finding: /^AwsSolutions-L1$/,

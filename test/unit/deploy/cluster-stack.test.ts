@@ -2,6 +2,7 @@ import { Capture, Match, type Template } from 'aws-cdk-lib/assertions';
 import { ROUTES } from '../../../core/contract/api';
 import { LAMBDA_ENV } from '../../../core/contract/lambda-env';
 import { TAGS } from '../../../core/contract/tags';
+import { tableDefinition } from '../../../core/ledger/table';
 import type { LedgerClusterStack } from '../../../infra/aws/cluster-stack';
 import { INSTANCE_TERMINATED_PATTERN } from '../../../infra/aws/event-rules';
 import { LEDGER_KEY, LEDGER_TTL_ATTRIBUTE } from '../../../infra/aws/ledger-table';
@@ -41,6 +42,22 @@ describe('Class: LedgerClusterStack', () => {
         },
       });
       expect(LEDGER_TTL_ATTRIBUTE).toBe('expiresAt');
+    });
+
+    it('has the same indexes as the table local mode creates from core/ledger', () => {
+      // Prepare
+      const local = tableDefinition('ledger');
+
+      // Assess
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        GlobalSecondaryIndexes: (local.GlobalSecondaryIndexes ?? []).map((index) => ({
+          IndexName: index.IndexName,
+          KeySchema: index.KeySchema,
+          Projection: index.Projection,
+        })),
+        AttributeDefinitions: Match.arrayWith(local.AttributeDefinitions ?? []),
+      });
+      expect(local.GlobalSecondaryIndexes?.length).toBeGreaterThan(0);
     });
 
     it('turns deletion protection off only when asked', () => {

@@ -86,7 +86,7 @@ describe('Class: LedgerClusterStack (IAM)', () => {
       },
     );
 
-    it('lets only the api create, attach and assign; the cleaners only delete (and the reconciler unassign/detach)', () => {
+    it('lets only the api create ENIs and assign addresses; instance-events only deletes; the reconciler finishes and sweeps', () => {
       // Act
       const actionsOfHandler = (h: keyof LedgerClusterStack['functions']) =>
         new Set(ec2Statements(template, stack, h).flatMap(actionsOf));
@@ -103,10 +103,16 @@ describe('Class: LedgerClusterStack (IAM)', () => {
       const mutating = (set: Set<string>) => [...set].filter((a) => !a.startsWith('ec2:Describe')).sort();
       expect(mutating(actionsOfHandler('instanceEvents'))).toEqual(['ec2:DeleteNetworkInterface']);
       expect(mutating(actionsOfHandler('reconciler'))).toEqual([
+        'ec2:AttachNetworkInterface',
         'ec2:DeleteNetworkInterface',
         'ec2:DetachNetworkInterface',
+        'ec2:ModifyNetworkInterfaceAttribute',
         'ec2:UnassignPrivateIpAddresses',
       ]);
+      expect(
+        api.has('ec2:CreateNetworkInterface') &&
+          !actionsOfHandler('reconciler').has('ec2:CreateNetworkInterface'),
+      ).toBe(true);
     });
 
     it('requires the cluster tag in the create request and lets tags be set only by that create', () => {
