@@ -101,6 +101,14 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       cooldownMs: warmPool.ipCooldownSeconds * 1000,
     });
     logger.info('checkpoint restored', { assignments: pool.assignments().length, enis: pool.enis().length });
+    if (registration.fresh) {
+      try {
+        const adopted = await pool.adoptLeases((await client.state()).leased);
+        logger.info('leases reconciled with the control plane', { ...adopted });
+      } catch (error) {
+        logger.warn('cannot read this node from the control plane; keeping the checkpoint as is', error);
+      }
+    }
 
     const podNetwork = createPodNetwork({
       hostNetns: config.network.hostNetns,

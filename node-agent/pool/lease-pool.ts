@@ -4,7 +4,7 @@
  * When nothing is cached, assign() wakes the maintainer and waits briefly for a lease; only
  * if none arrives does it fail with PoolExhaustedError (CNI code 11).
  */
-import type { LeasedEni } from '../../core/contract/api';
+import type { LeasedAddress, LeasedEni } from '../../core/contract/api';
 import { type HeldLease, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { Mutex } from './mutex';
 import { PoolEvents } from './pool-events';
@@ -140,6 +140,36 @@ export class LeasePool implements AddressPool {
       this.state.removeLeases(taken.map((l) => l.address));
       await this.persist();
       return taken;
+    });
+  }
+
+  /**
+   * Makes the cache agree with the control plane's ledger at start: units the ledger says
+   * this node holds are added (a lost checkpoint, or a crash after a lease was granted),
+   * units it does not list are dropped unless a pod uses one of their addresses, which is
+   * kept and reported rather than pulled from under a running pod.
+   */
+  adoptLeases(ledger: readonly LeasedAddress[]): Promise<{ added: number; dropped: number; kept: string[] }> {
+    return this.lock.run(async () => {
+      const now = this.clock();
+      const held = new Set(this.state.leased().map((l) => l.address));
+      const listed = new Set(ledger.map((l) => l.address));
+      const leasedAt = new Date(now).toISOString();
+      const toAdd = ledger.filter((l) => !held.has(l.address)).map((l) => ({ ...l, leasedAt }));
+      const inUse = new Set(
+        this.state
+          .units(now)
+          .filter((u) => u.inUse > 0)
+          .map((u) => u.address),
+      );
+      const unlisted = [...held].filter((a) => !listed.has(a));
+      const kept = unlisted.filter((a) => inUse.has(a));
+      const dropped = unlisted.filter((a) => !inUse.has(a));
+      this.state.addLeases(toAdd);
+      this.state.removeLeases(dropped);
+      await this.persist();
+      if (toAdd.length > 0) this.wakeAll();
+      return { added: toAdd.length, dropped: dropped.length, kept };
     });
   }
 

@@ -163,6 +163,21 @@ describe('Class: LeasePool (checkpoint)', () => {
     expect(pool.assignments().map((a) => a.containerId)).toEqual(['container-1']);
   });
 
+  it('keeps a unit the ledger no longer lists while a pod uses it, and drops the free ones', async () => {
+    // Prepare
+    const pool = await open();
+    await pool.addLeases(leases('10.9.0.20', '10.9.0.21'));
+    const used = await pool.assign(pod(1));
+
+    // Act
+    const result = await pool.adoptLeases([]);
+
+    // Assess
+    expect(result).toEqual({ added: 0, dropped: 1, kept: [used.ip] });
+    expect(pool.snapshot().leases.map((l) => l.address)).toEqual([used.ip]);
+    expect(pool.find('container-1', 'eth0')).toEqual(used);
+  });
+
   it('refuses a corrupt checkpoint instead of starting empty', async () => {
     // Prepare
     writeFileSync(checkpointPath, '{"version":"ledger-cni-ipam/1","assignments":"oops"}');

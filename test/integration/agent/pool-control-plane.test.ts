@@ -216,6 +216,37 @@ describe('Pool with the local control plane', () => {
     expect((await client.state()).leased.length).toBe(restarted.snapshot().counts.total);
   });
 
+  it('adopts what the ledger says the node holds when the checkpoint is lost, and drops what it does not', async () => {
+    // Prepare
+    const { pool, maintainer, client, openPool, node } = await nodeWithPool(ipRule(0, 4));
+    await maintainer.runOnce();
+    const held = pool
+      .snapshot()
+      .leases.map((l) => l.address)
+      .sort();
+    await maintainer.stop();
+    rmSync(join(dir, node.instanceId), { recursive: true, force: true });
+    const blank = await openPool();
+    const stranger = {
+      ...pool.snapshot().leases[0]!,
+      address: '10.0.250.250',
+      leasedAt: new Date().toISOString(),
+    };
+    await blank.addLeases([stranger]);
+
+    // Act
+    const result = await blank.adoptLeases((await client.state()).leased);
+
+    // Assess
+    expect(result).toEqual({ added: 4, dropped: 1, kept: [] });
+    expect(
+      blank
+        .snapshot()
+        .leases.map((l) => l.address)
+        .sort(),
+    ).toEqual(held);
+  });
+
   it('serves from its cache with the control plane stopped, then PoolExhaustedError; DEL still works', async () => {
     // Prepare
     const { pool, maintainer } = await nodeWithPool(ipRule(0, 3));
