@@ -4,7 +4,7 @@
  * request. Any mismatch, unknown key, missing token, expired credentials or stale date is
  * a 403 with API Gateway's own message, so clients see the same answers as in AWS.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 
@@ -44,6 +44,8 @@ export type Verification =
   | { ok: false; status: 401 | 403; message: string };
 
 const MAX_SKEW_MS = 5 * 60_000;
+const MISMATCH =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.';
 const AUTH_PATTERN =
   /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
 
@@ -78,6 +80,11 @@ export async function verifySigV4(
     if (value === undefined) return deny(403, `Signed header ${name} is missing from the request`);
     headers[name] = value;
   }
+  // The signer trusts x-amz-content-sha256 as the payload's hash; it must match the body received.
+  const claimedHash = headers['x-amz-content-sha256'];
+  if (claimedHash !== undefined && claimedHash !== createHash('sha256').update(req.body).digest('hex')) {
+    return deny(403, MISMATCH);
+  }
   const signer = new SignatureV4({
     service,
     region,
@@ -99,10 +106,7 @@ export async function verifySigV4(
   const expectedSignature =
     /Signature=([0-9a-f]{64})/.exec(String(expected.headers.authorization))?.[1] ?? '';
   if (!sameText(expectedSignature, signature)) {
-    return deny(
-      403,
-      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
-    );
+    return deny(403, MISMATCH);
   }
   return {
     ok: true,
