@@ -21,7 +21,10 @@ const faultSchema = z
     message: 'exactly one of count or fraction is required',
   });
 
-const latencySchema = z.object({ ms: z.number().int().min(0).max(60_000) });
+const latencySchema = z.object({
+  ms: z.number().int().min(0).max(60_000),
+  action: z.string().min(1).optional(),
+});
 
 const bucketSchema = z.object({
   capacity: z.number().int().min(1).optional(),
@@ -57,6 +60,11 @@ async function jsonBody<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<
 const isAnswer = (v: unknown): v is AdminAnswer =>
   typeof v === 'object' && v !== null && 'status' in v && 'body' in v && Object.keys(v).length === 2;
 
+const latencyBody = (parts: SimulatorParts) => ({
+  ms: parts.latencyMs,
+  actions: Object.fromEntries(parts.actionLatencyMs),
+});
+
 export async function handleAdmin(
   parts: SimulatorParts,
   req: IncomingMessage,
@@ -81,12 +89,13 @@ export async function handleAdmin(
       parts.faults.clear(url.searchParams.get('action') ?? undefined);
       return { status: 200, body: parts.faults.list() };
     case 'GET /_sim/latency':
-      return { status: 200, body: { ms: parts.latencyMs } };
+      return { status: 200, body: latencyBody(parts) };
     case 'PUT /_sim/latency': {
       const input = await jsonBody(req, latencySchema);
       if (isAnswer(input)) return input;
-      parts.latencyMs = input.ms;
-      return { status: 200, body: { ms: parts.latencyMs } };
+      if (input.action) parts.actionLatencyMs.set(input.action, input.ms);
+      else parts.latencyMs = input.ms;
+      return { status: 200, body: latencyBody(parts) };
     }
     case 'GET /_sim/throttling':
       return {

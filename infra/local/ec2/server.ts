@@ -20,6 +20,8 @@ export interface SimulatorParts {
   readonly stats: StatsRecorder;
   /** Added before every EC2 call is answered. */
   latencyMs: number;
+  /** Per-action latency that replaces `latencyMs` for that action (e.g. a slow AttachNetworkInterface). */
+  readonly actionLatencyMs: Map<string, number>;
 }
 
 function send(
@@ -47,7 +49,8 @@ export async function answerQuery(
     };
   }
   parts.stats.call(action);
-  if (parts.latencyMs > 0) await sleep(parts.latencyMs);
+  const latency = parts.actionLatencyMs.get(action) ?? parts.latencyMs;
+  if (latency > 0) await sleep(latency);
   const failWith = (error: Ec2ApiError, kind: 'throttled' | 'fault' | 'error') => {
     parts.stats.error(action, error.code, kind);
     return { status: error.status, xml: renderError(error.code, error.message, requestId) };

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { InvalidInputError } from '../../../core/errors';
 import { FaultInjector } from './faults';
 import { Ec2Model } from './model/ec2-model';
 import { applyScenario, loadScenarioFile, type Scenario, type ScenarioResult } from './scenario';
@@ -36,7 +37,8 @@ export interface Ec2Simulator {
   readonly faults: FaultInjector;
   stats(): SimStats;
   resetStats(): void;
-  setLatency(ms: number): void;
+  /** Latency added to every call, or to one action's calls when `action` is given. */
+  setLatency(ms: number, action?: string): void;
   setThrottling(setting: boolean | BucketOverrides): void;
   stop(): Promise<void>;
 }
@@ -66,6 +68,7 @@ export async function startEc2Simulator(options: Ec2SimulatorOptions = {}): Prom
     faults: new FaultInjector(),
     stats: new StatsRecorder(),
     latencyMs: options.latencyMs ?? 0,
+    actionLatencyMs: new Map(),
   };
   if (options.throttling !== undefined) parts.throttler.configure(options.throttling);
   const server = createEc2Server(parts);
@@ -85,8 +88,10 @@ export async function startEc2Simulator(options: Ec2SimulatorOptions = {}): Prom
     faults: parts.faults,
     stats: () => parts.stats.snapshot(),
     resetStats: () => parts.stats.reset(),
-    setLatency: (ms) => {
-      parts.latencyMs = ms;
+    setLatency: (ms, action) => {
+      if (!Number.isInteger(ms) || ms < 0) throw new InvalidInputError('latencyMs', ms, 'an integer >= 0');
+      if (action) parts.actionLatencyMs.set(action, ms);
+      else parts.latencyMs = ms;
     },
     setThrottling: (setting) => parts.throttler.configure(setting),
     stop: async () => {

@@ -158,15 +158,29 @@ describe('EC2 simulator: faults, latency, stats and malformed requests', () => {
     expect(after.status).toBe(200);
   });
 
-  it('adds the configured latency to every call', async () => {
+  it('adds the configured latency to every call, or to one action', async () => {
     // Prepare
+    const timed = async (action: string) => {
+      const started = performance.now();
+      await post(sim, `Action=${action}&Version=2016-11-15`);
+      return performance.now() - started;
+    };
     await admin(sim, 'PUT', '/_sim/latency', { ms: 150 });
-    // Act
-    const started = performance.now();
-    await post(sim, 'Action=DescribeRegions&Version=2016-11-15');
-    const elapsed = performance.now() - started;
-    // Assess
-    expect(elapsed).toBeGreaterThanOrEqual(140);
+    try {
+      // Act
+      const everyCall = await timed('DescribeRegions');
+      await admin(sim, 'PUT', '/_sim/latency', { ms: 0 });
+      const answer = await admin(sim, 'PUT', '/_sim/latency', { ms: 300, action: 'DescribeVpcs' });
+      const slowAction = await timed('DescribeVpcs');
+      const otherAction = await timed('DescribeRegions');
+      // Assess
+      expect(everyCall).toBeGreaterThanOrEqual(140);
+      expect(answer.body).toEqual({ ms: 0, actions: { DescribeVpcs: 300 } });
+      expect(slowAction).toBeGreaterThanOrEqual(290);
+      expect(otherAction).toBeLessThan(slowAction);
+    } finally {
+      sim.setLatency(0, 'DescribeVpcs');
+    }
   });
 
   it('rejects bad admin input naming the field and changes nothing', async () => {
