@@ -37,7 +37,7 @@ export function attachInterface(
 ): string {
   const eni = requireInterface(store, eniId);
   const instance = requireInstanceForAttach(store, instanceId);
-  if (eni.attachment) throw new Ec2ApiError('InvalidParameterValue', `Interface: [${eniId}] in use.`);
+  if (eni.attachment) throw new Ec2ApiError('InvalidNetworkInterface.InUse', `Interface: [${eniId}] in use.`);
   if (eni.availabilityZone !== instance.availabilityZone || eni.vpcId !== instance.vpcId) {
     throw new Ec2ApiError(
       'InvalidParameterCombination',
