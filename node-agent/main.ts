@@ -23,6 +23,17 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const logger = createLogger({ level: config.logging.level, destination: config.logging.destination });
   for (const warning of warnings) logger.warn(warning);
 
+  // Listening before start: a SIGTERM during a slow start stops the agent once it is up,
+  // in reverse order, instead of killing it halfway through.
+  const stopRequested = new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info('stopping', { signal });
+      resolve();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+
   let agent: Awaited<ReturnType<typeof startAgent>>;
   try {
     agent = await startAgent({
@@ -39,14 +50,7 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
     return 1;
   }
 
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      logger.info('stopping', { signal });
-      resolve();
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-  });
+  await stopRequested;
   await agent.stop();
   logger.info('stopped');
   return 0;

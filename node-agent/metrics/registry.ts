@@ -101,6 +101,7 @@ export function createAgentMetrics(deps: AgentMetricsDeps): AgentMetrics {
   pool.events.on('leased', (e) => leased.inc(e.units));
   pool.events.on('released', (e) => released.inc(e.units));
   pool.events.on('controlPlaneError', (e) => apiErrors.inc({ operation: e.operation }));
+  pool.events.on('agentError', (e) => errors.inc({ fn: e.fn }));
 
   return {
     registry,

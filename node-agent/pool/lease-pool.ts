@@ -222,7 +222,12 @@ export class LeasePool implements AddressPool {
     });
   }
 
-  private persist(): Promise<void> {
-    return writeCheckpoint(this.options.checkpointPath, this.state.toCheckpoint());
+  private async persist(): Promise<void> {
+    try {
+      await writeCheckpoint(this.options.checkpointPath, this.state.toCheckpoint());
+    } catch (error) {
+      this.events.emit('agentError', { fn: 'checkpoint', error });
+      throw error;
+    }
   }
 }

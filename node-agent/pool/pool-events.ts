@@ -8,6 +8,8 @@ export interface PoolEventMap {
   leased: [{ units: number; addresses: number }];
   released: [{ units: number }];
   controlPlaneError: [{ operation: 'lease' | 'release' | 'usage'; error: unknown }];
+  /** A failure of the agent's own work (checkpoint write, a maintainer pass), by function. */
+  agentError: [{ fn: string; error: unknown }];
 }
 
 export class PoolEvents extends EventEmitter<PoolEventMap> {}

@@ -97,7 +97,10 @@ export class PoolMaintainer {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.running = this.runOnce()
-      .catch((error) => this.options.logger.error('pool pass failed', error))
+      .catch((error) => {
+        this.options.pool.events.emit('agentError', { fn: 'poolPass', error });
+        this.options.logger.error('pool pass failed', error);
+      })
       .finally(() => {
         this.running = undefined;
         if (this.stopped) return;

@@ -178,6 +178,26 @@ describe('Class: LeasePool (checkpoint)', () => {
     expect(pool.find('container-1', 'eth0')).toEqual(used);
   });
 
+  it('fails ADD and changes nothing when the checkpoint cannot be written', async () => {
+    // Prepare: the checkpoint's directory is replaced by a file, so the write fails.
+    checkpointPath = join(dir, 'state', 'ipam.json');
+    const pool = await open();
+    await pool.addLeases(leases('10.9.0.20'));
+    const errors: string[] = [];
+    pool.events.on('agentError', (e) => errors.push(e.fn));
+    rmSync(join(dir, 'state'), { recursive: true });
+    writeFileSync(join(dir, 'state'), 'not a directory');
+
+    // Act
+    const attempt = pool.assign(pod(1));
+
+    // Assess
+    await expect(attempt).rejects.toThrow();
+    expect(pool.assignments()).toEqual([]);
+    expect(pool.canAssign()).toBe(true);
+    expect(errors).toEqual(['checkpoint']);
+  });
+
   it('refuses a corrupt checkpoint instead of starting empty', async () => {
     // Prepare
     writeFileSync(checkpointPath, '{"version":"ledger-cni-ipam/1","assignments":"oops"}');
