@@ -184,6 +184,8 @@ describe('Function: parseAgentConfig', () => {
       ['IP_COOLDOWN_PERIOD', '86401', 'integer from 0 to 86400'],
       ['ENABLE_PREFIX_DELEGATION', 'yes', 'boolean'],
       ['LEDGER_MAX_PODS', '0', 'integer from 1 to 65535'],
+      ['LEDGER_MAX_PODS', '65536', 'integer from 1 to 65535'],
+      ['WARM_ENI_TARGET', '2147483648', 'integer from 0'],
     ])('rejects %s=%s', (name, value, allowed) => {
       expectRejected(name, value, allowed);
     });
@@ -291,6 +293,7 @@ describe('Function: parseAgentConfig', () => {
       ['LEDGER_CHECKPOINT_PATH', './ipam.json', 'absolute path'],
       ['HOST_CNI_BIN_PATH', 'opt/cni/bin', 'absolute path'],
       ['HOST_CNI_CONFDIR_PATH', 'net.d', 'absolute path'],
+      ['LEDGER_PLUGIN_SOURCE', 'dist/ledger-cni', 'absolute path'],
       ['ENABLE_BANDWIDTH_PLUGIN', 'enabled', 'boolean'],
       ['DISABLE_POD_V6', 'enabled', 'boolean'],
       ['ADDITIONAL_ENI_TAGS', '{"a":1}', 'JSON object of string values'],
