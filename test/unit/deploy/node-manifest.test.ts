@@ -260,10 +260,26 @@ describe('Manifest: infra/kubernetes/ledger-cni.yaml', () => {
       ]);
     });
 
+    it('runs what the image holds: the built agent and plugin, copied to where the manifest looks', () => {
+      // Prepare
+      const root = path.join(__dirname, '..', '..', '..');
+      const dockerfile = fs.readFileSync(path.join(root, 'infra', 'kubernetes', 'Dockerfile'), 'utf8');
+      const scripts = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts as Record<
+        string,
+        string
+      >;
+
+      // Assess
+      expect(dockerfile).toMatch(/^COPY dist\/ledger-agent dist\/ledger-cni \/app\/dist\/$/m);
+      expect(scripts['build:agent']).toContain('--outfile=dist/ledger-agent');
+      expect(agent.command).toEqual(['node', '/app/dist/ledger-agent']);
+      expect(env.LEDGER_PLUGIN_SOURCE).toBe('/app/dist/ledger-cni');
+      expect(dockerfile).toContain('containernetworking-plugins');
+    });
+
     it('names the capabilities the agent uses', () => {
       // Assess
       expect(agent.securityContext?.capabilities?.add?.sort()).toEqual(['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN']);
-      expect(agent.command).toEqual(['node', '/app/bin/ledger-agent.js']);
     });
   });
 });
