@@ -49,7 +49,7 @@ export async function createEni(
   ordinal: number,
 ): Promise<NetworkInterface | undefined> {
   const clientToken = createHash('sha256')
-    .update(`${node.instanceId}/${intent.intentId}/${subnet.subnetId}/${ordinal}`)
+    .update(`${node.instanceId}/${intent.intentId}/${intent.createdAt}/${subnet.subnetId}/${ordinal}`)
     .digest('hex')
     .slice(0, 48);
   await advance(ctx, intent, {
@@ -60,7 +60,8 @@ export async function createEni(
     deviceIndex: undefined,
   });
   await stepDone(ctx, 'intent-written', { clientToken });
-  const createdAt = ctx.ledger.now().toISOString();
+  // The same intent must send the same parameters, or EC2 refuses the repeated ClientToken.
+  const createdAt = intent.createdAt;
   try {
     const out = await ctx.ec2.client.send(
       new CreateNetworkInterfaceCommand({

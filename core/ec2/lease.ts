@@ -14,6 +14,7 @@ import {
   type AddressRecord,
   deleteIntent,
   type EniRecord,
+  getEni,
   getIntent,
   getNode,
   INTENT_STEPS,
@@ -29,6 +30,7 @@ import { type AddressKind, assignOnEni, recordLeases } from './assign';
 import { CAPACITY_REASONS, type CapacityReason, capacityError } from './capacity';
 import { type ControlPlaneContext, stepDone } from './context';
 import { describeEnis, roomOn, secondaryAddressesOf } from './describe';
+import { leasedEniOf } from './eni-records';
 import { advance, attachAndRecord, createEni } from './grow-eni';
 import { candidateSubnets } from './subnet-discovery';
 
@@ -118,18 +120,24 @@ class LeaseRun {
   }
 
   async finishCrashedAttempt(): Promise<void> {
-    if (this.intent.eniId) {
+    if (this.intent.eniId && !(await getEni(this.ctx.ledger, this.node.instanceId, this.intent.eniId))) {
       const [eni] = await describeEnis(this.ctx.ec2, [this.intent.eniId]);
       const subnetCidr = eni
         ? (await candidateSubnets(this.ctx, this.node)).find((s) => s.subnetId === eni.SubnetId)?.cidr
         : undefined;
       if (eni && subnetCidr) await attachAndRecord(this.ctx, this.node, this.intent, eni, subnetCidr);
     }
-    // Addresses on the node's ENIs that the ledger does not know were assigned for this request.
-    const known = new Set(
-      (await listNodeAddresses(this.ctx.ledger, this.node.instanceId)).map((a) => a.address),
-    );
+    const recorded = await listNodeAddresses(this.ctx.ledger, this.node.instanceId);
     const enis = await this.podEnis();
+    // Addresses the crashed attempt already recorded for this lease are part of its answer.
+    for (const a of recorded) {
+      const eni = enis.find((e) => e.eniId === a.eniId);
+      if (a.state === 'leased' && a.leaseId === this.intent.intentId && a.kind === this.kind && eni) {
+        this.granted.push({ address: a.address, kind: a.kind, eni: leasedEniOf(eni) });
+      }
+    }
+    // Addresses on the node's ENIs that the ledger does not know were assigned for this request.
+    const known = new Set(recorded.map((a) => a.address));
     const described = await describeEnis(
       this.ctx.ec2,
       enis.map((e) => e.eniId),

@@ -11,6 +11,8 @@ import {
   deleteIntent,
   forgetAddress,
   freeSlot,
+  getEni,
+  hasStoredAnswer,
   ITEM_KINDS,
   type LeaseIntent,
   listAllEnis,
@@ -19,6 +21,7 @@ import {
   listNodeEnis,
   listNodes,
   listSlots,
+  markCooling,
   type NodeRecord,
   nodePartition,
   putSubnet,
@@ -38,6 +41,7 @@ import {
 } from './describe';
 import { forgetNode } from './forget-node';
 import { attachAndRecord } from './grow-eni';
+import { LEASE_OPERATION } from './lease';
 import { subnetRecordOf } from './subnet-discovery';
 import { trimNode } from './trim';
 
@@ -102,6 +106,14 @@ export async function repairNode(ctx: ControlPlaneContext, node: NodeRecord): Pr
   const intents = items.filter((i) => i.itemKind === ITEM_KINDS.intent) as unknown as LeaseIntent[];
   for (const intent of intents) {
     if (intent.eniId) await settleIntentEni(ctx, node, intent);
+    // The lease never answered: what it recorded goes back, since the node never learned of it.
+    if (!(await hasStoredAnswer(ctx.ledger, node.instanceId, LEASE_OPERATION, intent.intentId))) {
+      const now = ctx.ledger.now().getTime();
+      for (const a of await listNodeAddresses(ctx.ledger, node.instanceId)) {
+        if (a.state === 'leased' && a.leaseId === intent.intentId)
+          await markCooling(ctx.ledger, node.instanceId, a.address, now);
+      }
+    }
     await deleteIntent(ctx.ledger, node.instanceId, intent.intentId);
   }
   const enis = await listNodeEnis(ctx.ledger, node.instanceId);
@@ -154,6 +166,8 @@ async function settleIntentEni(
   node: NodeRecord,
   intent: LeaseIntent,
 ): Promise<void> {
+  // An ENI the ledger already records (the primary, or one the lease finished) needs nothing.
+  if (await getEni(ctx.ledger, node.instanceId, intent.eniId!)) return;
   const [eni] = await describeEnis(ctx.ec2, [intent.eniId!]);
   if (eni?.Attachment?.InstanceId === node.instanceId) {
     const [subnet] = await describeSubnets(ctx.ec2, [{ Name: 'subnet-id', Values: [eni.SubnetId!] }]);

@@ -45,7 +45,7 @@ export async function recordPrimary(ledger: Ledger, record: AddressRecord): Prom
   await ledger.doc.send(new PutCommand({ TableName: ledger.tableName, Item: itemOf(record) }));
 }
 
-/** Moves a leased address of this node to cooling; false if the node does not hold it leased. */
+/** Moves a leased (or already cooling) address of this node to cooling; false if the node does not hold it. */
 export function markCooling(
   ledger: Ledger,
   instanceId: string,
@@ -58,7 +58,7 @@ export function markCooling(
         TableName: ledger.tableName,
         Key: keys.address(address),
         UpdateExpression: 'SET #state = :cooling, coolingUntil = :until REMOVE leaseId, leasedAt',
-        ConditionExpression: 'instanceId = :me AND #state = :leased',
+        ConditionExpression: 'instanceId = :me AND (#state = :leased OR #state = :cooling)',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
           ':me': instanceId,

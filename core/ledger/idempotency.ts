@@ -62,3 +62,20 @@ export async function storeAnswer(
     }),
   );
 }
+
+/** Whether the request under this key completed (whatever its body): a finished lease must not be undone. */
+export async function hasStoredAnswer(
+  ledger: Ledger,
+  instanceId: string,
+  operation: string,
+  key: string,
+): Promise<boolean> {
+  const { Item } = await ledger.doc.send(
+    new GetCommand({
+      TableName: ledger.tableName,
+      Key: keys.idempotency(instanceId, operation, key),
+      ConsistentRead: true,
+    }),
+  );
+  return Boolean(Item && (Item.expiresAt as number) > ledger.now().getTime() / 1000);
+}

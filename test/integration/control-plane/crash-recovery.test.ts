@@ -1,0 +1,176 @@
+import type { LeaseResponse } from '../../../core/contract/api';
+import { TAGS } from '../../../core/contract/tags';
+import { AZ, defaultScenario, startTestCluster, type TestCluster } from './support/cluster';
+import { CrashSwitch } from './support/crash';
+
+const LOCK_TTL_MS = 300;
+const LEASE_STEPS_NEW_ENI = [
+  'intent-written',
+  'eni-created',
+  'slot-claimed',
+  'eni-attached',
+  'delete-on-termination-set',
+  'eni-recorded',
+  'addresses-assigned',
+  'addresses-recorded',
+  'answer-stored',
+];
+const RELEASE_STEPS = ['addresses-cooling', 'addresses-unassigned', 'eni-detached', 'eni-deleted'];
+
+/**
+ * What must hold for a node after the reconciler ran: every ENI EC2 has for the node is
+ * attached and in the ledger, EC2 and the ledger agree on every secondary address, no
+ * ENI of the node sits `available`, and no intent is left.
+ */
+async function ledgerAgreesWithEc2(cluster: TestCluster, node: string): Promise<string[]> {
+  const problems: string[] = [];
+  const tagged = cluster.sim.model.listNetworkInterfaces([
+    { name: `tag:${TAGS.instanceId}`, values: [node] },
+  ]);
+  for (const eni of tagged) {
+    if (eni.status === 'available') problems.push(`${eni.networkInterfaceId} left available`);
+  }
+  const state = await cluster.operatorClient().getNode(node);
+  const inEc2 = cluster.sim.model.interfacesOfInstance(node);
+  const ledgerEnis = new Set(state.enis.map((e) => e.eniId));
+  for (const eni of inEc2) {
+    if (!ledgerEnis.has(eni.networkInterfaceId))
+      problems.push(`${eni.networkInterfaceId} attached but not in the ledger`);
+    const ledgerView = state.enis.find((e) => e.eniId === eni.networkInterfaceId);
+    const ec2Addresses = [...eni.secondaryIps, ...eni.prefixes].sort();
+    const ledgerAddresses = [...(ledgerView?.addresses ?? []), ...(ledgerView?.prefixes ?? [])].sort();
+    if (JSON.stringify(ec2Addresses) !== JSON.stringify(ledgerAddresses)) {
+      problems.push(
+        `${eni.networkInterfaceId}: EC2 holds ${ec2Addresses.join(',')} but the ledger ${ledgerAddresses.join(',')}`,
+      );
+    }
+  }
+  for (const e of state.enis) {
+    if (!inEc2.some((x) => x.networkInterfaceId === e.eniId))
+      problems.push(`${e.eniId} in the ledger but not attached`);
+  }
+  const intents = await cluster.cp.context.ledger.doc.send(
+    new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
+      TableName: cluster.cp.context.ledger.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :i)',
+      ExpressionAttributeValues: { ':pk': `NODE#${node}`, ':i': 'INTENT#' },
+    }),
+  );
+  if (intents.Items?.length) problems.push(`${intents.Items.length} intents left`);
+  return problems;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('Control plane: a crash between any two steps is repaired by the reconciler', () => {
+  let cluster: TestCluster;
+  let nodes: string[];
+  const crash = new CrashSwitch();
+  const hung: Promise<unknown>[] = [];
+
+  beforeAll(async () => {
+    cluster = await startTestCluster(
+      defaultScenario([
+        { name: 'n', instanceType: 'm5.large', subnet: 'nodes', securityGroups: ['nodes'], count: 16 },
+      ]),
+      { lockTtlMs: LOCK_TTL_MS, leakGraceSeconds: 0, afterStep: crash.afterStep },
+    );
+    nodes = [...cluster.instances.n!];
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+    await Promise.allSettled(hung);
+  });
+
+  async function freshNode(fillPrimary: boolean): Promise<string> {
+    const node = nodes.shift()!;
+    const client = cluster.nodeClient(node);
+    await client.registerNode(node, { instanceType: 'm5.large', availabilityZone: AZ });
+    if (fillPrimary) await client.lease(node, { idempotencyKey: `fill-${node}`, ipv4: 9 });
+    return node;
+  }
+
+  /** Starts a request that dies at `step`; resolves once it has died and its lock expired. */
+  async function dieAt(step: string, request: () => Promise<unknown>): Promise<void> {
+    const died = crash.arm(step);
+    hung.push(request().catch(() => undefined));
+    await died;
+    await sleep(LOCK_TTL_MS + 50);
+  }
+
+  it.each(LEASE_STEPS_NEW_ENI)('lease needing a new ENI, dying after %s', async (step) => {
+    // Prepare
+    const node = await freshNode(true);
+    const client = cluster.nodeClient(node);
+    await dieAt(step, () => client.lease(node, { idempotencyKey: `crash-${step}`, ipv4: 3 }));
+
+    // Act
+    await cluster.cp.runReconciler();
+
+    // Assess
+    expect(await ledgerAgreesWithEc2(cluster, node)).toEqual([]);
+    const retried: LeaseResponse = await client.lease(node, { idempotencyKey: `crash-${step}`, ipv4: 3 });
+    expect(retried.addresses).toHaveLength(3);
+    await cluster.cp.runReconciler();
+    expect(await ledgerAgreesWithEc2(cluster, node)).toEqual([]);
+    const leased = (await client.getNode(node)).leased.map((a) => a.address);
+    expect(leased).toHaveLength(12);
+    for (const a of retried.addresses) expect(leased).toContain(a.address);
+  });
+
+  it('lease using room on the primary ENI, dying after the assignment', async () => {
+    // Prepare
+    const node = await freshNode(false);
+    const client = cluster.nodeClient(node);
+    await dieAt('addresses-assigned', () => client.lease(node, { idempotencyKey: 'crash-primary', ipv4: 4 }));
+
+    // Act
+    const report = await cluster.cp.runReconciler();
+
+    // Assess
+    expect(report.addressesRolledBack).toBe(4);
+    expect(await ledgerAgreesWithEc2(cluster, node)).toEqual([]);
+    expect(cluster.sim.model.interfacesOfInstance(node)[0]!.secondaryIps).toEqual([]);
+  });
+
+  it('a retry of the same key before the reconciler finishes the crashed lease', async () => {
+    // Prepare
+    const node = await freshNode(true);
+    const client = cluster.nodeClient(node);
+    await dieAt('addresses-assigned', () =>
+      client.lease(node, { idempotencyKey: 'crash-retry-first', ipv4: 3 }),
+    );
+
+    // Act
+    const retried = await client.lease(node, { idempotencyKey: 'crash-retry-first', ipv4: 3 });
+
+    // Assess
+    expect(retried.addresses).toHaveLength(3);
+    expect(cluster.sim.model.interfacesOfInstance(node)).toHaveLength(2);
+    await cluster.cp.runReconciler();
+    expect(await ledgerAgreesWithEc2(cluster, node)).toEqual([]);
+    expect((await client.getNode(node)).leased).toHaveLength(12);
+  });
+
+  it.each(RELEASE_STEPS)('release emptying an ENI, dying after %s', async (step) => {
+    // Prepare
+    const node = await freshNode(true);
+    const client = cluster.nodeClient(node);
+    const lease = await client.lease(node, { idempotencyKey: `rel-lease-${step}`, ipv4: 3 });
+    const eniId = lease.addresses[0]!.eni.eniId;
+    await dieAt(step, () =>
+      client.release(node, {
+        idempotencyKey: `rel-${step}`,
+        addresses: lease.addresses.map((a) => a.address),
+      }),
+    );
+
+    // Act
+    await cluster.cp.runReconciler();
+
+    // Assess
+    expect(await ledgerAgreesWithEc2(cluster, node)).toEqual([]);
+    expect(cluster.sim.model.getNetworkInterface(eniId)).toBeUndefined();
+    expect(cluster.sim.model.interfacesOfInstance(node)).toHaveLength(1);
+  });
+});
