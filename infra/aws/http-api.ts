@@ -47,10 +47,11 @@ export class LedgerHttpApi extends Construct {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
-      // Nodes call at most every few seconds each (usage reports are batched; leases come in
-      // batches off the pod's path): 100 requests/s steady with bursts of 200 serves a few
-      // thousand nodes, and caps what a runaway client can push onto the api function and EC2.
-      throttle: { rateLimit: 100, burstLimit: 200 },
+      // A node reports usage at most every 5 s and only when its pods changed; leases and
+      // releases come in batches, off the pod's path. 500 requests/s steady (bursts of 1000)
+      // covers 2,500 nodes all churning at once, and still caps what a runaway client can
+      // push onto the api function, and through it onto DynamoDB and EC2.
+      throttle: { rateLimit: 500, burstLimit: 1000 },
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.custom(

@@ -177,7 +177,7 @@ describe('Class: LedgerClusterStack', () => {
       template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         StageName: '$default',
         AutoDeploy: true,
-        DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+        DefaultRouteSettings: { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 },
         AccessLogSettings: { DestinationArn: Match.anyValue(), Format: format },
       });
       expect(JSON.parse(format.asString())).toMatchObject({ requestId: '$context.requestId' });
