@@ -21,7 +21,15 @@ export interface Figure {
 export interface BenchResult {
   benchmark: string;
   date: string;
-  machine: { cpus: string; cores: number; memoryGiB: number; kernel: string; node: string };
+  machine: {
+    cpus: string;
+    cores: number;
+    memoryGiB: number;
+    kernel: string;
+    node: string;
+    /** The 1-minute load average when the benchmark ended: other work on the machine skews figures. */
+    loadAverage: number;
+  };
   figures: Figure[];
   notes?: string[];
 }
@@ -34,6 +42,7 @@ export function machineInfo(): BenchResult['machine'] {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     kernel: os.release(),
     node: process.version,
+    loadAverage: Math.round(os.loadavg()[0]! * 100) / 100,
   };
 }
 
@@ -69,7 +78,7 @@ export function formatTable(result: BenchResult): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   return [
-    `${result.benchmark} — ${result.date} — ${result.machine.cores} × ${result.machine.cpus}`,
+    `${result.benchmark} — ${result.date} — ${result.machine.cores} × ${result.machine.cpus}, load ${result.machine.loadAverage}`,
     line(header),
     ...rows.map(line),
   ].join('\n');

@@ -1,0 +1,110 @@
+/**
+ * Ledger CNI's nodes for the scale-up trace: each runs the agent's own pool logic (LeasePool
+ * with its checkpoint, PoolMaintainer with the warm-pool arithmetic) with the agent's
+ * default settings, against the real local control plane over its signed HTTP API. No
+ * datapath: the trace measures addresses, not links.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { EnvReader } from '../../core/config/env-reader';
+import { readWarmPoolConfig } from '../../node-agent/config/warm-pool';
+import { silentLogger } from '../../node-agent/logging';
+import { LeasePool } from '../../node-agent/pool/lease-pool';
+import { PoolMaintainer } from '../../node-agent/pool/pool-maintainer';
+import { PoolExhaustedError } from '../../node-agent/pool/types';
+import { nodeCapacity, type WarmPoolRule } from '../../node-agent/pool/warm-math';
+import type { BenchCluster } from '../lib/cluster';
+import type { AddOutcome, FleetNode } from './trace';
+
+export const FAILURES = {
+  noAddress: 'no address yet',
+  throttled: 'throttled',
+  other: 'other',
+} as const;
+
+const THROTTLING = /RequestLimitExceeded|Throttl/i;
+
+export interface LedgerFleetCounters {
+  /** Lease calls that failed because EC2 throttled the control plane for good. */
+  throttledLeases: number;
+  failedLeases: number;
+  leases: number;
+}
+
+/** The agent's warm-pool settings with no knob set: Ledger's own defaults. */
+export function defaultWarmPool() {
+  const env = new EnvReader({});
+  return readWarmPoolConfig(env);
+}
+
+export function ledgerNode(
+  cluster: BenchCluster,
+  instance: { instanceId: string; availabilityZone: string },
+  instanceType: string,
+  dir: string,
+  counters: LedgerFleetCounters,
+): FleetNode {
+  const client = cluster.nodeClient(instance.instanceId);
+  const warmPool = defaultWarmPool();
+  let pool: LeasePool | undefined;
+  let maintainer: PoolMaintainer | undefined;
+  return {
+    async start() {
+      const registration = await client.register({
+        instanceType,
+        availabilityZone: instance.availabilityZone,
+        prefixDelegation: warmPool.prefixDelegation,
+      });
+      const checkpointDir = join(dir, instance.instanceId);
+      mkdirSync(checkpointDir, { recursive: true });
+      pool = await LeasePool.open({
+        instanceId: instance.instanceId,
+        checkpointPath: join(checkpointDir, 'ipam.json'),
+        cooldownMs: warmPool.ipCooldownSeconds * 1000,
+      });
+      pool.events.on('leased', () => counters.leases++);
+      pool.events.on('controlPlaneError', ({ operation, error }) => {
+        if (operation !== 'lease') return;
+        counters.failedLeases++;
+        if (THROTTLING.test(String((error as Error)?.message ?? error))) counters.throttledLeases++;
+      });
+      const unit = warmPool.prefixDelegation ? 'prefix' : 'ipv4';
+      const rule: WarmPoolRule = { targets: warmPool.targets, unit };
+      maintainer = new PoolMaintainer({
+        pool,
+        leases: client,
+        rule,
+        capacity: nodeCapacity(registration.limits, unit, warmPool.maxEni, warmPool.maxPods),
+        logger: silentLogger,
+      });
+      maintainer.start();
+    },
+    async addPod(name): Promise<AddOutcome> {
+      if (!pool) return { failure: FAILURES.other };
+      try {
+        const a = await pool.assign({
+          containerId: name,
+          ifName: 'eth0',
+          namespace: 'bench',
+          pod: name,
+          netns: '',
+        });
+        return { ip: a.ip };
+      } catch (error) {
+        if (error instanceof PoolExhaustedError) return { failure: FAILURES.noAddress };
+        return { failure: THROTTLING.test(String(error)) ? FAILURES.throttled : FAILURES.other };
+      }
+    },
+    async removePod(name) {
+      await pool?.unassign(name, 'eth0');
+    },
+    idle() {
+      if (!pool) return 0;
+      const { counts } = pool.snapshot();
+      return counts.total - counts.assigned;
+    },
+    async stop() {
+      await maintainer?.stop();
+    },
+  };
+}

@@ -1,0 +1,254 @@
+/**
+ * Cluster scale-up: N nodes join at once and each starts P pods, then each replaces some
+ * (churn). Ledger CNI (agents' pool logic → the local control plane → EC2 simulator) and a
+ * per-node ipamd model (each node → EC2 simulator) run the same trace, one after the other,
+ * each on a fresh simulator with EC2's documented token buckets, the same per-call latency
+ * and the same attach delay. No datapath: the figures are addresses, EC2 calls and time.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SimStats } from '../../infra/local/ec2';
+import { instanceTypeLimits } from '../../infra/local/ec2/instance-types';
+import { type BenchCluster, startBenchCluster } from '../lib/cluster';
+import type { MeterCounts } from '../lib/dynamo-meter';
+import { figure } from '../lib/figures';
+import type { Figure } from '../lib/results';
+import type { Benchmark, BenchOptions } from '../lib/runner';
+import { type IpamdFleetCounters, ipamdNode } from './ipamd-fleet';
+import { defaultWarmPool, type LedgerFleetCounters, ledgerNode } from './ledger-fleet';
+import { type FleetNode, runTrace, type TraceOutcome, type TraceShape } from './trace';
+
+export const SCALE_UP = {
+  instanceType: 'm5.xlarge',
+  /** EC2's "up to 10 seconds" for an attach; a few seconds is typical. */
+  attachDelayMs: 3_000,
+  detachDelayMs: 2_000,
+  /** Added to every EC2 answer, about what a call to EC2's API takes. */
+  ec2LatencyMs: 100,
+} as const;
+
+interface FleetRun {
+  trace: TraceOutcome;
+  ec2: SimStats;
+  dynamo?: MeterCounts;
+  pods: number;
+  counters: Record<string, number>;
+}
+
+async function runFleet(
+  label: string,
+  nodes: number,
+  shape: TraceShape,
+  build: (cluster: BenchCluster, instance: { instanceId: string; availabilityZone: string }) => FleetNode,
+  counters: Record<string, number>,
+  log: BenchOptions['log'],
+): Promise<FleetRun> {
+  const cluster = await startBenchCluster({
+    throttling: true,
+    attachDelayMs: SCALE_UP.attachDelayMs,
+    detachDelayMs: SCALE_UP.detachDelayMs,
+  });
+  const fleet: FleetNode[] = [];
+  try {
+    cluster.cloud.ec2.setLatency(SCALE_UP.ec2LatencyMs);
+    const instances = cluster.launch(nodes, SCALE_UP.instanceType);
+    for (const instance of instances) fleet.push(build(cluster, instance));
+    cluster.cloud.ec2.resetStats();
+    const trace = await runTrace(fleet, shape, (phase) => log(`${label}: ${phase}`));
+    return {
+      trace,
+      ec2: cluster.cloud.ec2.stats(),
+      dynamo: cluster.meter.counts(),
+      pods: nodes * (shape.podsPerNode + shape.churnPodsPerNode),
+      counters,
+    };
+  } finally {
+    for (const node of fleet) await node.stop().catch(() => undefined);
+    await cluster.stop();
+  }
+}
+
+const seconds = (ms: readonly number[]) => ms.map((m) => m / 1000);
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+const failures = (t: TraceOutcome) =>
+  sum(Object.values(t.scaleUp.failures)) + sum(Object.values(t.churn.failures));
+const perAction = (s: SimStats) =>
+  Object.entries(s.actions)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([action, a]) => `${action} ${a.calls}${a.throttled ? ` (${a.throttled} throttled)` : ''}`)
+    .join(', ');
+
+export function compareFleets(ledger: FleetRun, ipamd: FleetRun): Figure[] {
+  const ledgerTimes = seconds([...ledger.trace.scaleUp.timesMs]);
+  const ipamdTimes = seconds([...ipamd.trace.scaleUp.timesMs]);
+  const ledgerP99 = figure({ name: 'x', unit: 's', samples: ledgerTimes }).summary.p99;
+  const ipamdP99 = figure({ name: 'x', unit: 's', samples: ipamdTimes }).summary.p99;
+  const callsPerPod = (r: FleetRun) => r.ec2.totalCalls / r.pods;
+  const idleMedian = (xs: number[]) => figure({ name: 'x', unit: '', samples: xs }).summary.median;
+  const ledgerIdle = sum(ledger.trace.idleAfterScaleUp);
+  const ipamdIdle = sum(ipamd.trace.idleAfterScaleUp);
+  const writes = ledger.dynamo
+    ? sum(
+        ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'].map((op) => ledger.dynamo!.calls[op] ?? 0),
+      )
+    : 0;
+  return [
+    figure({
+      name: 'Ledger: time to address, scale-up',
+      unit: 's',
+      samples: ledgerTimes.length > 0 ? ledgerTimes : [Number.POSITIVE_INFINITY],
+      target: { op: '<=', value: 90, on: 'max' },
+      baseline: { name: 'ipamd model', median: idleMedian(ipamdTimes) },
+    }),
+    figure({ name: 'ipamd model: time to address, scale-up', unit: 's', samples: ipamdTimes }),
+    figure({
+      name: 'p99 time to address, Ledger / ipamd model',
+      unit: '×',
+      samples: [ledgerP99 / ipamdP99],
+      target: { op: '<=', value: 1 },
+    }),
+    figure({
+      name: 'Ledger: time to address, churn',
+      unit: 's',
+      samples: seconds(ledger.trace.churn.timesMs),
+    }),
+    figure({
+      name: 'ipamd model: time to address, churn',
+      unit: 's',
+      samples: seconds(ipamd.trace.churn.timesMs),
+    }),
+    figure({
+      name: 'Ledger: pods never addressed',
+      unit: 'pods',
+      samples: [ledger.trace.scaleUp.unaddressed + ledger.trace.churn.unaddressed],
+      target: { op: '<=', value: 0 },
+    }),
+    figure({
+      name: 'Ledger: throttling errors surfaced to pods',
+      unit: 'errors',
+      samples: [
+        (ledger.trace.scaleUp.failures.throttled ?? 0) + (ledger.trace.churn.failures.throttled ?? 0),
+      ],
+      target: { op: '<=', value: 0 },
+    }),
+    figure({
+      name: 'Ledger: ADDs retried (no address yet)',
+      unit: 'ADDs',
+      samples: [failures(ledger.trace)],
+    }),
+    figure({
+      name: 'ipamd model: ADDs retried (no address yet)',
+      unit: 'ADDs',
+      samples: [failures(ipamd.trace)],
+    }),
+    figure({ name: 'Ledger: EC2 calls throttled', unit: 'calls', samples: [ledger.ec2.totalThrottled] }),
+    figure({ name: 'ipamd model: EC2 calls throttled', unit: 'calls', samples: [ipamd.ec2.totalThrottled] }),
+    figure({
+      name: 'Ledger: EC2 calls per pod',
+      unit: 'calls',
+      samples: [callsPerPod(ledger)],
+      baseline: { name: 'ipamd model', median: callsPerPod(ipamd) },
+    }),
+    figure({ name: 'ipamd model: EC2 calls per pod', unit: 'calls', samples: [callsPerPod(ipamd)] }),
+    figure({
+      name: 'EC2 calls per pod, Ledger / ipamd model',
+      unit: '×',
+      samples: [callsPerPod(ledger) / callsPerPod(ipamd)],
+      target: { op: '<=', value: 0.2 },
+    }),
+    figure({
+      name: 'Ledger: idle addresses per node, settled',
+      unit: 'addresses',
+      samples: ledger.trace.idleAfterScaleUp,
+      baseline: { name: 'ipamd model', median: idleMedian(ipamd.trace.idleAfterScaleUp) },
+    }),
+    figure({
+      name: 'ipamd model: idle addresses per node, settled',
+      unit: 'addresses',
+      samples: ipamd.trace.idleAfterScaleUp,
+    }),
+    figure({
+      name: 'idle addresses in warm pools, Ledger / ipamd model',
+      unit: '×',
+      samples: [ipamdIdle === 0 ? Number.POSITIVE_INFINITY : ledgerIdle / ipamdIdle],
+      target: { op: '<=', value: 1 / 3 },
+    }),
+    figure({
+      name: 'Ledger: idle addresses per node, after churn',
+      unit: 'addresses',
+      samples: ledger.trace.idleAfterChurn,
+    }),
+    figure({
+      name: 'ipamd model: idle addresses per node, after churn',
+      unit: 'addresses',
+      samples: ipamd.trace.idleAfterChurn,
+    }),
+    figure({ name: 'Ledger: DynamoDB writes per pod', unit: 'writes', samples: [writes / ledger.pods] }),
+    figure({
+      name: 'Ledger: DynamoDB write units per pod',
+      unit: 'WCU',
+      samples: [(ledger.dynamo?.writeUnits ?? 0) / ledger.pods],
+    }),
+  ];
+}
+
+export const scaleUp: Benchmark = {
+  name: 'scale-up',
+  summary: 'N nodes join at once with 30 pods each, then churn: Ledger CNI vs a per-node ipamd model',
+  async run({ quick, log }) {
+    const nodes = quick ? 30 : 150;
+    const shape: TraceShape = {
+      podsPerNode: 30,
+      churnPodsPerNode: 10,
+      retryMs: 1_000,
+      giveUpMs: 300_000,
+      settleMaxMs: 60_000,
+      settleStepMs: 5_000,
+    };
+    const limits = instanceTypeLimits(SCALE_UP.instanceType);
+    const ipamdLimits = {
+      maxEnis: limits.maxEnis,
+      ipv4PerEni: limits.ipv4PerEni,
+      maxPods: limits.maxEnis * (limits.ipv4PerEni - 1) + 2,
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-scale-'));
+    try {
+      const ledgerCounters: LedgerFleetCounters = { throttledLeases: 0, failedLeases: 0, leases: 0 };
+      const ledger = await runFleet(
+        'Ledger CNI',
+        nodes,
+        shape,
+        (cluster, instance) => ledgerNode(cluster, instance, SCALE_UP.instanceType, dir, ledgerCounters),
+        ledgerCounters as unknown as Record<string, number>,
+        log,
+      );
+      const ipamdCounters: IpamdFleetCounters = { throttledForGood: 0 };
+      const ipamd = await runFleet(
+        'ipamd model',
+        nodes,
+        shape,
+        (cluster, instance) => ipamdNode(cluster, instance, ipamdLimits, ipamdCounters),
+        ipamdCounters as unknown as Record<string, number>,
+        log,
+      );
+      const warm = defaultWarmPool().targets;
+      return {
+        figures: compareFleets(ledger, ipamd),
+        notes: [
+          `${nodes} × ${SCALE_UP.instanceType} nodes join at once, ${shape.podsPerNode} pods each; then each replaces ${shape.churnPodsPerNode} pods`,
+          `EC2 simulator: EC2's token buckets, ${SCALE_UP.ec2LatencyMs} ms per call, attach ${SCALE_UP.attachDelayMs} ms, detach ${SCALE_UP.detachDelayMs} ms; a failed ADD is retried after ${shape.retryMs} ms`,
+          `Ledger CNI defaults: ${JSON.stringify(warm)}; ipamd model: WARM_ENI_TARGET=1, standard retry (10 retries)`,
+          `Ledger: scale-up wall ${(ledger.trace.scaleUp.wallMs / 1000).toFixed(1)} s; leases ${ledgerCounters.leases}, failed ${ledgerCounters.failedLeases} (${ledgerCounters.throttledLeases} on throttling); ADD failures ${JSON.stringify(ledger.trace.scaleUp.failures)}`,
+          `ipamd model: scale-up wall ${(ipamd.trace.scaleUp.wallMs / 1000).toFixed(1)} s; EC2 calls failed for good on throttling ${ipamdCounters.throttledForGood}`,
+          `Ledger EC2 calls: ${perAction(ledger.ec2)}`,
+          `ipamd model EC2 calls: ${perAction(ipamd.ec2)}`,
+          `idle addresses in all warm pools after scale-up: Ledger ${sum(ledger.trace.idleAfterScaleUp)}, ipamd model ${sum(ipamd.trace.idleAfterScaleUp)}`,
+          `Ledger DynamoDB: ${JSON.stringify(ledger.dynamo?.calls)}, ${ledger.dynamo?.writeUnits} WCU, ${ledger.dynamo?.readUnits} RCU`,
+        ],
+      };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
