@@ -172,7 +172,6 @@ describe('Control plane: custom networking', () => {
     // The config names ids the simulator assigns when the scenario runs; each test sets it.
     cluster = await startTestCluster(scenario, { customNetworkConfigs: {} });
   });
-  });
   afterAll(async () => {
     await cluster?.stop();
   });
