@@ -4,7 +4,7 @@
  * veths, routes, rules and iptables chains.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHostNetwork, createPodNetwork, hostVethName } from '../../../node-agent/datapath';
@@ -146,6 +146,40 @@ suite('Plugin: ledger-cni driven like a container runtime', () => {
     expect(ping(`${TAG}-db-1`, '10.77.0.20')).toBe(true);
     expect(ping(`${TAG}-web-1`, '10.77.0.10')).toBe(true);
     expect(ping(node.host, '10.77.0.21')).toBe(true);
+  });
+
+  it('serves concurrent ADDs with distinct addresses through a 0660 socket', async () => {
+    // Prepare
+    const names = ['par-1', 'par-2', 'par-3'];
+    const envs = names.map((n) => newPod(n));
+
+    // Act
+    const results = await Promise.all(envs.map((pod) => add(pod)));
+
+    // Assess
+    expect(results.map((r) => r.code)).toEqual([0, 0, 0]);
+    const ips = results.map((r) => (r.json!.ips as { address: string }[])[0]!.address);
+    expect(new Set(ips).size).toBe(3);
+    expect(ping(`${TAG}-par-1`, ips[2]!.split('/')[0]!)).toBe(true);
+    expect(statSync(socketPath).mode & 0o777).toBe(0o660);
+  });
+
+  it.each([
+    ['a sandbox that does not exist', { CNI_NETNS: '/run/netns/lcp-no-such-sandbox' }, 4],
+    ['an interface name the sandbox already has', { CNI_IFNAME: 'lo' }, 999],
+  ])('undoes a failed ADD into %s: no link, no rule, no assignment', async (_label, change, code) => {
+    // Prepare
+    const pod = newPod('undo-1');
+    const before = snapshot(node.host);
+
+    // Act
+    const run = await runPlugin(node.host, { ...cniEnv('ADD', pod), ...change }, conf());
+
+    // Assess
+    expect(run.code).not.toBe(0);
+    expect(run.json).toMatchObject({ code });
+    expect(snapshot(node.host)).toBe(before);
+    expect(pool.assignments()).toEqual([]);
   });
 
   it.each(['0.4.0', '1.0.0', '1.1.0'])('runs ADD, CHECK and DEL with cniVersion %s', async (version) => {
