@@ -1,6 +1,7 @@
 /** The network configuration on stdin, checked by hand: the plugin bundle carries no schema library. */
 import { DEFAULT_AGENT_SOCKET } from '../core/contract/agent-socket';
 import { CNI_CODES, CniError, invalidConfig } from './errors';
+import { isLogLevel } from './log';
 import { type CniVersion, isSupportedVersion, SUPPORTED_VERSIONS } from './versions';
 
 export interface NetConf {
@@ -67,6 +68,14 @@ function parseValidAttachments(raw: unknown): NetConf['validAttachments'] {
   });
 }
 
+function logLevel(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !isLogLevel(value)) {
+    throw invalidConfig('pluginLogLevel', value, 'DEBUG, INFO, WARN, ERROR or FATAL');
+  }
+  return value;
+}
+
 export function parseConfig(raw: Record<string, unknown>): NetConf {
   const cniVersion = versionOf(raw);
   const name = raw.name;
@@ -94,7 +103,7 @@ export function parseConfig(raw: Record<string, unknown>): NetConf {
     mtu: mtu as number | undefined,
     agentSocket: agentSocket ?? DEFAULT_AGENT_SOCKET,
     pluginLogFile: raw.pluginLogFile === undefined ? undefined : String(raw.pluginLogFile),
-    pluginLogLevel: optionalString(raw, 'pluginLogLevel', 'DEBUG, INFO, WARN, ERROR or FATAL'),
+    pluginLogLevel: logLevel(raw.pluginLogLevel),
     prevResult,
     validAttachments: parseValidAttachments(raw['cni.dev/valid-attachments']),
   };

@@ -10,6 +10,11 @@ export const DEFAULT_LOG_FILE = '/var/log/ledger-cni/plugin.log';
 const LEVELS = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40, FATAL: 50 } as const;
 type Level = keyof typeof LEVELS;
 
+/** True for the level names AWS_VPC_K8S_PLUGIN_LOG_LEVEL accepts, in any case. */
+export function isLogLevel(name: string): boolean {
+  return Object.hasOwn(LEVELS, name.toUpperCase());
+}
+
 export interface PluginLog {
   debug(msg: string, fields?: Record<string, unknown>): void;
   info(msg: string, fields?: Record<string, unknown>): void;

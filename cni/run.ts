@@ -14,8 +14,8 @@ import {
 } from './commands';
 import { decodeJson, parseConfig, versionOf } from './config';
 import { type CniCommand, COMMANDS, parseCommand, parseEnv } from './env';
-import { CNI_CODES, CniError } from './errors';
-import { createLog } from './log';
+import { CNI_CODES, CniError, invalidEnv } from './errors';
+import { createLog, isLogLevel } from './log';
 import { type CniVersion, LATEST_VERSION, SUPPORTED_VERSIONS } from './versions';
 
 export interface RunContext {
@@ -59,9 +59,13 @@ export async function run(ctx: RunContext): Promise<number> {
     version = versionOf(raw);
     const conf = parseConfig(raw);
     const env = parseEnv(ctx.env, command);
+    const envLevel = ctx.env.AWS_VPC_K8S_PLUGIN_LOG_LEVEL;
+    if (envLevel !== undefined && !isLogLevel(envLevel)) {
+      throw invalidEnv('AWS_VPC_K8S_PLUGIN_LOG_LEVEL', envLevel, 'DEBUG, INFO, WARN, ERROR or FATAL');
+    }
     const log = createLog(
       ctx.env.AWS_VPC_K8S_PLUGIN_LOG_FILE ?? conf.pluginLogFile,
-      ctx.env.AWS_VPC_K8S_PLUGIN_LOG_LEVEL ?? conf.pluginLogLevel,
+      envLevel ?? conf.pluginLogLevel,
       ctx.stderr,
     );
     log.debug('invoked', { command, containerId: env.containerId, netns: env.netns, ifName: env.ifName });

@@ -36,6 +36,7 @@ describe('Module: cni/config', () => {
       ['mtu', { mtu: 1500.5 }, CNI_CODES.invalidConfig],
       ['agentSocket', { agentSocket: 'relative.sock' }, CNI_CODES.invalidConfig],
       ['prevResult', { prevResult: 'text' }, CNI_CODES.invalidConfig],
+      ['pluginLogLevel', { pluginLogLevel: 'LOUD' }, CNI_CODES.invalidConfig],
       [
         'cni.dev/valid-attachments',
         { 'cni.dev/valid-attachments': [{ containerID: 1 }] },

@@ -83,6 +83,18 @@ describe('Function: run', () => {
     expect(readFileSync(logFile, 'utf8')).toContain('"level":"error"');
   });
 
+  it('rejects an unknown AWS_VPC_K8S_PLUGIN_LOG_LEVEL by name with code 4', async () => {
+    // Act
+    const answer = await invoke(
+      { CNI_COMMAND: 'STATUS', AWS_VPC_K8S_PLUGIN_LOG_LEVEL: 'LOUD' },
+      JSON.stringify({ cniVersion: '1.1.0', name: 'ledger', type: 'ledger-cni' }),
+    );
+
+    // Assess
+    expect(answer.json).toMatchObject({ code: 4 });
+    expect(answer.json.msg).toContain('AWS_VPC_K8S_PLUGIN_LOG_LEVEL="LOUD"');
+  });
+
   it('needs cniVersion 1.1.0 for STATUS', async () => {
     // Act
     const answer = await invoke(
