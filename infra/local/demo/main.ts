@@ -1,0 +1,68 @@
+/**
+ * Entry of `npm run demo`: refuses clearly without root or with bad options, turns Ctrl-C
+ * and SIGTERM into an orderly stop (the demo cleans up everything it made), and sets the
+ * exit code from the verdict.
+ */
+import { InvalidInputError } from '../../../core/errors';
+import { runDemo } from './demo';
+import { DEMO_USAGE, parseDemoOptions } from './options';
+import { createProgress } from './progress';
+
+const NEEDS_ROOT = `npm run demo needs root: it creates network namespaces, veth pairs, routes,
+policy rules and iptables chains for the simulated VPC, its nodes and pods (CAP_NET_ADMIN and
+CAP_SYS_ADMIN), and runs the plugin as a container runtime would. Try: sudo npm run demo`;
+
+async function main(): Promise<number> {
+  let options: ReturnType<typeof parseDemoOptions>;
+  try {
+    options = parseDemoOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    process.stderr.write(`demo: ${error.message}\n`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(`${DEMO_USAGE}\n`);
+    return 0;
+  }
+  if (process.getuid?.() !== 0) {
+    process.stderr.write(`demo: ${NEEDS_ROOT}\n`);
+    return 1;
+  }
+
+  const abort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (abort.signal.aborted) {
+      process.stderr.write(`\ndemo: ${signal} again: still cleaning up, please wait\n`);
+      return;
+    }
+    process.stderr.write(`\ndemo: ${signal}: stopping and cleaning up\n`);
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  try {
+    return await runDemo({
+      options,
+      progress: createProgress(process.stdout),
+      out: (line) => process.stdout.write(`${line}\n`),
+      signal: abort.signal,
+      prefix: `demo${process.pid}`,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`demo: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

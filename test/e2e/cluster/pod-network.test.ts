@@ -1,0 +1,129 @@
+/**
+ * A whole cluster on this machine, as root: 2 t3.medium nodes (3 ENIs x 6 addresses) with 12
+ * pods each, so every node fills its primary ENI and spills onto a second and a third. Every
+ * pod reaches every other across nodes and the outside through SNAT; deleted pods leave no
+ * link or rule and their addresses come back to the pool after the cooldown.
+ */
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { checkSnat, pingAllPairs, startPeerEchoServer } from '../../../infra/local/demo/checks';
+import { type LocalCluster, startLocalCluster } from '../../../infra/local/demo/cluster';
+import { type RunningPod, stopPod } from '../../../infra/local/demo/pods';
+import { hostVethName } from '../../../node-agent/datapath/names';
+import {
+  ec2Client,
+  enisOf,
+  eventually,
+  introspect,
+  isRoot,
+  linkNames,
+  type PoolView,
+  podRules,
+  startPods,
+  uniquePrefix,
+} from './support';
+
+const PREFIX = uniquePrefix('cnet');
+const PODS_PER_NODE = 12;
+const COOLDOWN_SECONDS = 3;
+
+const suite = isRoot ? describe : describe.skip;
+if (!isRoot)
+  console.warn('cluster pod-network e2e skipped: it needs root for namespaces, veths and iptables');
+
+suite('Local cluster: pod network across nodes', () => {
+  let cluster: LocalCluster;
+  let ec2: EC2Client;
+  const pods: RunningPod[] = [];
+
+  beforeAll(async () => {
+    cluster = await startLocalCluster({
+      prefix: PREFIX,
+      nodes: 2,
+      instanceType: 't3.medium',
+      agentEnv: { IP_COOLDOWN_PERIOD: String(COOLDOWN_SECONDS) },
+    });
+    ec2 = ec2Client(cluster);
+    for (const [index, agent] of [...cluster.agents.values()].entries()) {
+      pods.push(...(await startPods(agent, PREFIX, `web${index + 1}`, PODS_PER_NODE)));
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    ec2?.destroy();
+    await cluster?.stop();
+  }, 60_000);
+
+  it('fills the primary ENI and spills onto a second and a third on every node', async () => {
+    for (const node of cluster.cloud.nodes) {
+      // Act
+      const enis = await enisOf(ec2, node.instanceId);
+
+      // Assess
+      const deviceOf = new Map(
+        enis.flatMap((eni) =>
+          (eni.PrivateIpAddresses ?? []).map((a) => [a.PrivateIpAddress!, eni.Attachment!.DeviceIndex!]),
+        ),
+      );
+      const podDevices = new Set(
+        pods.filter((p) => p.instanceId === node.instanceId).map((p) => deviceOf.get(p.ip)),
+      );
+      expect(enis).toHaveLength(3);
+      expect([...podDevices].sort()).toEqual([0, 1, 2]);
+    }
+  });
+
+  it('lets every pod reach every other pod, across nodes and ENIs', async () => {
+    // Act
+    const results = await pingAllPairs(pods, { concurrency: 8 });
+
+    // Assess
+    const failed = results
+      .filter((r) => !r.ok)
+      .map((r) => `${r.from.name}(${r.from.ip})->${r.to.name}(${r.to.ip})`);
+    expect(results).toHaveLength(pods.length * (pods.length - 1));
+    expect(failed).toEqual([]);
+  }, 120_000);
+
+  it("reaches the outside through SNAT to the node's primary IP, from every ENI", async () => {
+    // Prepare
+    const server = await startPeerEchoServer(cluster.fabric.outsideNamespace, cluster.fabric.outsideAddress);
+    const primaryIp = new Map(cluster.cloud.nodes.map((n) => [n.instanceId, n.privateIp]));
+    try {
+      // Act
+      const results = await checkSnat(pods, server, (id) => primaryIp.get(id)!);
+
+      // Assess
+      const seen = results.map((r) => ({ pod: r.pod.ip, seenAs: r.seenAs }));
+      const expected = pods.map((p) => ({ pod: p.ip, seenAs: primaryIp.get(p.instanceId) }));
+      expect(seen).toEqual(expected);
+    } finally {
+      await server.stop();
+    }
+  }, 120_000);
+
+  it('returns deleted pods’ addresses to the pool after the cooldown, leaving no link or rule', async () => {
+    // Prepare
+    const agent = [...cluster.agents.values()][0]!;
+    const mine = pods.filter((p) => p.instanceId === agent.instanceId);
+    const before = await introspect<PoolView>(agent, '/v1/pool');
+
+    // Act
+    for (const pod of mine) await stopPod(agent, pod);
+    const justAfter = await introspect<PoolView>(agent, '/v1/pool');
+
+    // Assess
+    expect(before.counts.assigned).toBe(PODS_PER_NODE);
+    expect(justAfter.counts).toMatchObject({ assigned: 0, cooling: PODS_PER_NODE });
+    const links = linkNames(agent.hostNetns);
+    expect(
+      mine.map((p) => hostVethName('eni', p.namespace, p.name)).filter((l) => links.includes(l)),
+    ).toEqual([]);
+    expect(podRules(agent.hostNetns)).toEqual([]);
+    const cooled = await eventually('the cooldown to end', async () => {
+      const view = await introspect<PoolView>(agent, '/v1/pool');
+      return view.counts.cooling === 0 ? view : undefined;
+    });
+    expect(cooled.counts.total - cooled.counts.assigned).toBeGreaterThanOrEqual(PODS_PER_NODE);
+    pods.splice(0, pods.length, ...pods.filter((p) => p.instanceId !== agent.instanceId));
+  }, 60_000);
+});
