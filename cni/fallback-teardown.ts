@@ -4,11 +4,24 @@
  */
 import { spawnSync } from 'node:child_process';
 import type { PreviousWiring } from '../core/contract/agent-socket';
-import { isAlreadyGone, podTeardownLines } from '../core/contract/pod-datapath';
+import { type IpRuleEntry, isAlreadyGone, podTeardownLines } from '../core/contract/pod-datapath';
+
+function currentRules(): IpRuleEntry[] {
+  const run = spawnSync('ip', ['-json', 'rule', 'show'], { encoding: 'utf8' });
+  try {
+    return run.status === 0 ? (JSON.parse(run.stdout) as IpRuleEntry[]) : [];
+  } catch {
+    return [];
+  }
+}
 
 /** Returns the failures that were not "already gone"; empty means the node is clean. */
 export function teardownFromPrevious(previous: PreviousWiring): string[] {
-  const lines = podTeardownLines(previous.hostIfName, previous.ip);
+  const lines = podTeardownLines(
+    previous.hostIfName,
+    previous.ip,
+    previous.ip === undefined ? [] : currentRules(),
+  );
   if (lines.length === 0) return [];
   const run = spawnSync('ip', ['-force', '-batch', '-'], {
     input: `${lines.join('\n')}\n`,

@@ -17,16 +17,38 @@ export const RULE_PRIORITY = {
   fromPod: 1536,
 } as const;
 
+/** One entry of `ip -json rule show`, as far as pod rules need it. */
+export interface IpRuleEntry {
+  priority: number;
+  src?: string;
+  srclen?: number;
+  dst?: string;
+  dstlen?: number;
+  table?: string;
+}
+
 /**
- * `ip -batch` lines removing a pod from the node. Deleting the host end of the veth removes
- * the peer and both /32 routes; the rules need their own lines. Without a link name only the
- * rules go (the link belongs to a newer sandbox of the same pod).
+ * `ip -batch` lines removing a pod from the node, given the node's current rules: a pod on a
+ * secondary ENI has one from-rule per destination CIDR, so they are found, not guessed.
+ * Deleting the host end of the veth removes the peer and both /32 routes. Without a link
+ * name only the rules go (the link belongs to a newer sandbox of the same pod).
  */
-export function podTeardownLines(hostIfName: string | undefined, ip: string | undefined): string[] {
+export function podTeardownLines(
+  hostIfName: string | undefined,
+  ip: string | undefined,
+  rules: IpRuleEntry[],
+): string[] {
   const lines = hostIfName === undefined ? [] : [`link del dev ${hostIfName}`];
-  if (ip !== undefined) {
-    lines.push(`rule del to ${ip}/32 priority ${RULE_PRIORITY.toPod}`);
-    lines.push(`rule del from ${ip}/32 priority ${RULE_PRIORITY.fromPod}`);
+  if (ip === undefined) return lines;
+  const host = (address: string | undefined, length: number | undefined) =>
+    address === ip && (length ?? 32) === 32;
+  for (const rule of rules) {
+    if (rule.priority === RULE_PRIORITY.toPod && host(rule.dst, rule.dstlen)) {
+      lines.push(`rule del to ${ip}/32 priority ${RULE_PRIORITY.toPod}`);
+    } else if (rule.priority === RULE_PRIORITY.fromPod && host(rule.src, rule.srclen)) {
+      const to = rule.dst === undefined ? '' : ` to ${rule.dst}/${rule.dstlen ?? 32}`;
+      lines.push(`rule del from ${ip}/32${to} priority ${RULE_PRIORITY.fromPod}`);
+    }
   }
   return lines;
 }

@@ -58,7 +58,12 @@ export function hasRule(rules: IpRule[], priority: number, match: Partial<IpRule
   );
 }
 
-async function checkHostSide(host: Netns, request: PodCheckRequest, problems: string[]): Promise<void> {
+async function checkHostSide(
+  host: Netns,
+  request: PodCheckRequest,
+  fromPodDestinations: string[],
+  problems: string[],
+): Promise<void> {
   const link = await linkIn(host, request.hostIfName);
   if (link === undefined) {
     problems.push(`host link ${request.hostIfName} is missing`);
@@ -75,13 +80,25 @@ async function checkHostSide(host: Netns, request: PodCheckRequest, problems: st
   if (!hasRule(rules, RULE_PRIORITY.toPod, { dst: request.ip, table: 'main' })) {
     problems.push(`rule to ${request.ip} lookup main priority ${RULE_PRIORITY.toPod} is missing`);
   }
-  if (
-    request.routeTable !== MAIN_ROUTE_TABLE &&
-    !hasRule(rules, RULE_PRIORITY.fromPod, { src: request.ip, table: tableName(request.routeTable) })
-  ) {
-    problems.push(
-      `rule from ${request.ip} lookup ${request.routeTable} priority ${RULE_PRIORITY.fromPod} is missing`,
+  if (request.routeTable === MAIN_ROUTE_TABLE) return;
+  const destinations = fromPodDestinations.length === 0 ? [undefined] : fromPodDestinations;
+  for (const cidr of destinations) {
+    const [dst, length] = cidr === undefined ? [undefined, undefined] : cidr.split('/');
+    const present = rules.some(
+      (r) =>
+        r.priority === RULE_PRIORITY.fromPod &&
+        r.src === request.ip &&
+        (r.srclen ?? 32) === 32 &&
+        r.dst === dst &&
+        (dst === undefined || String(r.dstlen ?? 32) === length) &&
+        r.table === tableName(request.routeTable),
     );
+    if (!present) {
+      const to = cidr === undefined ? '' : ` to ${cidr}`;
+      problems.push(
+        `rule from ${request.ip}${to} lookup ${request.routeTable} priority ${RULE_PRIORITY.fromPod} is missing`,
+      );
+    }
   }
 }
 
@@ -120,9 +137,13 @@ async function checkPodSide(request: PodCheckRequest, problems: string[]): Promi
   }
 }
 
-export async function checkPod(host: Netns, request: PodCheckRequest): Promise<string[]> {
+export async function checkPod(
+  host: Netns,
+  request: PodCheckRequest,
+  fromPodDestinations: string[],
+): Promise<string[]> {
   const problems: string[] = [];
-  await checkHostSide(host, request, problems);
+  await checkHostSide(host, request, fromPodDestinations, problems);
   await checkPodSide(request, problems);
   return problems;
 }

@@ -15,6 +15,8 @@ export interface PodLinkPlan {
   ip: string;
   mtu: number;
   routeTable: number;
+  /** Where a secondary-ENI pod's traffic takes its ENI's table; empty means everywhere. */
+  fromPodDestinations: string[];
 }
 
 export function hostSetupLines(plan: PodLinkPlan): string[] {
@@ -27,7 +29,13 @@ export function hostSetupLines(plan: PodLinkPlan): string[] {
   ];
   // Pods on the primary ENI leave through main; only secondary ENIs need their own table.
   if (plan.routeTable !== MAIN_ROUTE_TABLE) {
-    lines.push(`rule add from ${plan.ip}/32 lookup ${plan.routeTable} priority ${RULE_PRIORITY.fromPod}`);
+    const selectors =
+      plan.fromPodDestinations.length === 0 ? [''] : plan.fromPodDestinations.map((c) => ` to ${c}`);
+    for (const to of selectors) {
+      lines.push(
+        `rule add from ${plan.ip}/32${to} lookup ${plan.routeTable} priority ${RULE_PRIORITY.fromPod}`,
+      );
+    }
   }
   return lines;
 }

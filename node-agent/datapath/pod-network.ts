@@ -1,8 +1,10 @@
 /** The pod side of the datapath over `ip -batch`: one exec in the node, one in the sandbox. */
 import type { PodWiring } from '../../core/contract/agent-socket';
+import type { IpRuleEntry } from '../../core/contract/pod-datapath';
 import { POD_GATEWAY } from '../../core/contract/pod-datapath';
 import { InvalidInputError } from '../../core/errors';
-import { CommandError, ipBatch, namedNetns, netnsAtPath, netnsExists } from '../ns';
+import { isCidr } from '../../core/net/ipv4';
+import { CommandError, ipBatch, ipJson, namedNetns, netnsAtPath, netnsExists } from '../ns';
 import { hostVethName, randomMac, routeTableFor } from './names';
 import { checkPod } from './pod-check';
 import {
@@ -22,9 +24,18 @@ import type {
 
 export function createPodNetwork(settings: PodNetworkSettings): PodNetwork {
   const host = namedNetns(settings.hostNetns);
+  const fromPodDestinations = [...(settings.fromPodDestinations ?? [])];
+  const bad = fromPodDestinations.find((c) => !isCidr(c));
+  if (bad !== undefined)
+    throw new InvalidInputError('fromPodDestinations', bad, 'IPv4 CIDR blocks such as 10.0.0.0/16');
 
   async function teardown(request: PodTeardownRequest): Promise<void> {
-    const failures = await ipBatch(host, hostTeardownLines(request.hostIfName, request.ip), 'tolerant');
+    const rules = request.ip === undefined ? [] : await ipJson<IpRuleEntry>(host, ['rule', 'show']);
+    const failures = await ipBatch(
+      host,
+      hostTeardownLines(request.hostIfName, request.ip, rules),
+      'tolerant',
+    );
     const real = failures.filter((f) => !isAlreadyGone(f));
     if (real.length > 0) {
       throw new CommandError(`teardown of ${request.hostIfName ?? request.ip}`, {
@@ -49,6 +60,7 @@ export function createPodNetwork(settings: PodNetworkSettings): PodNetwork {
       ip: request.ip,
       mtu: request.mtu ?? settings.mtu,
       routeTable: routeTableFor(request.eni.deviceIndex),
+      fromPodDestinations,
     };
     try {
       await setupHostSide(plan);
@@ -82,6 +94,6 @@ export function createPodNetwork(settings: PodNetworkSettings): PodNetwork {
     hostIfName: (namespace, pod) => hostVethName(settings.vethPrefix, namespace, pod),
     setup,
     teardown,
-    check: (request: PodCheckRequest) => checkPod(host, request),
+    check: (request: PodCheckRequest) => checkPod(host, request, fromPodDestinations),
   };
 }

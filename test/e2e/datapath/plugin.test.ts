@@ -28,6 +28,32 @@ interface Rule {
   table: string;
 }
 
+/** Counts ICMP packets from `source` arriving in the namespace, from a rule added now. */
+function countIcmpFrom(ns: string, source: string): () => number {
+  const comment = `count-${source}-${Math.random().toString(36).slice(2, 8)}`;
+  sh('ip', [
+    'netns',
+    'exec',
+    ns,
+    'iptables',
+    '-A',
+    'INPUT',
+    '-s',
+    source,
+    '-p',
+    'icmp',
+    '-m',
+    'comment',
+    '--comment',
+    comment,
+  ]);
+  return () => {
+    const saved = sh('ip', ['netns', 'exec', ns, 'iptables-save', '-c', '-t', 'filter']);
+    const line = saved.split('\n').find((l) => l.includes(comment));
+    return Number(/^\[(\d+):/.exec(line ?? '')?.[1] ?? -1);
+  };
+}
+
 const suite = isRoot ? describe : describe.skip;
 if (!isRoot) console.warn('plugin e2e skipped: it needs root to create network namespaces');
 
@@ -38,7 +64,13 @@ suite('Plugin: ledger-cni driven like a container runtime', () => {
   let work: string;
   let socketPath: string;
   const pods: string[] = [];
-  const podNetwork = () => createPodNetwork({ hostNetns: node.host, vethPrefix: 'eni', mtu: 1500 });
+  const podNetwork = () =>
+    createPodNetwork({
+      hostNetns: node.host,
+      vethPrefix: 'eni',
+      mtu: 1500,
+      fromPodDestinations: [...node.hostSettings.vpcCidrs, ...node.hostSettings.excludeSnatCidrs],
+    });
 
   function newPod(name: string, namespace = 'default'): PodEnv {
     const ns = `${TAG}-${name}`;
@@ -73,6 +105,8 @@ suite('Plugin: ledger-cni driven like a container runtime', () => {
     socketPath = join(work, 'agent.sock');
     node = createNode(TAG);
     pool = new FixedPool(node.addresses);
+    // An address outside the VPC, on the VPC router, to see what leaves the node and how.
+    sh('ip', ['-n', node.vpc, 'addr', 'add', '198.51.100.1/32', 'dev', 'lo']);
     const hostNetwork = createHostNetwork(node.hostSettings);
     await hostNetwork.apply(pool.enis());
     server = await startPluginServer({
@@ -266,10 +300,11 @@ suite('Plugin: ledger-cni driven like a container runtime', () => {
     expect(ping(`${TAG}-keep-1`, '10.77.0.10')).toBe(true);
   });
 
-  it('gives a pod on a secondary ENI its from-rule and routes it out through that ENI', async () => {
+  it('gives a pod on a secondary ENI its from-rules: VPC traffic through its ENI, the rest SNATed via eth0', async () => {
     // Prepare
     const pod = newPod('api-1');
     pool.pinned.set('api-1', '10.77.1.20');
+    const outsideCounter = countIcmpFrom(node.vpc, '10.77.0.10');
 
     // Act
     const added = await add(pod);
@@ -277,29 +312,36 @@ suite('Plugin: ledger-cni driven like a container runtime', () => {
     // Assess
     expect(added.code).toBe(0);
     const rules = ipIn<Rule>(node.host, ['rule', 'show']);
-    expect(rules).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ priority: 1536, src: '10.77.1.20', table: '2' }),
-        expect.objectContaining({ priority: 512, dst: '10.77.1.20', table: 'main' }),
-      ]),
-    );
+    expect(rules.filter((r) => r.src === '10.77.1.20' || r.dst === '10.77.1.20')).toEqual([
+      expect.objectContaining({ priority: 512, dst: '10.77.1.20', table: 'main' }),
+      expect.objectContaining({
+        priority: 1536,
+        src: '10.77.1.20',
+        dst: '10.77.0.0',
+        dstlen: 16,
+        table: '2',
+      }),
+      expect.objectContaining({
+        priority: 1536,
+        src: '10.77.1.20',
+        dst: '192.168.50.0',
+        dstlen: 24,
+        table: '2',
+      }),
+    ]);
     // 10.77.1.1 is only reachable through table 2's default route on eth1.
     expect(ping(`${TAG}-api-1`, '10.77.1.1')).toBe(true);
+    // Outside the VPC the pod leaves by the primary ENI with the primary IP, as the source/dest check demands.
+    expect(ping(`${TAG}-api-1`, '198.51.100.1')).toBe(true);
+    expect(outsideCounter()).toBe(1);
   });
 
   it('SNATs traffic leaving the VPC to the primary IP and leaves VPC traffic alone', async () => {
     // Prepare
     const pod = newPod('out-1');
     expect((await add(pod)).code).toBe(0);
-    sh('ip', ['-n', node.vpc, 'addr', 'add', '198.51.100.1/32', 'dev', 'lo']);
-    const count = (source: string) => {
-      const saved = sh('ip', ['netns', 'exec', node.vpc, 'iptables-save', '-c', '-t', 'filter']);
-      const line = saved.split('\n').find((l) => l.includes(`-s ${source}/32`));
-      return Number(/^\[(\d+):/.exec(line ?? '')?.[1] ?? 0);
-    };
-    for (const source of ['10.77.0.10', '10.77.0.20']) {
-      sh('ip', ['netns', 'exec', node.vpc, 'iptables', '-A', 'INPUT', '-s', source, '-p', 'icmp']);
-    }
+    const snatted = countIcmpFrom(node.vpc, '10.77.0.10');
+    const direct = countIcmpFrom(node.vpc, '10.77.0.20');
 
     // Act
     const outside = ping(`${TAG}-out-1`, '198.51.100.1');
@@ -307,8 +349,8 @@ suite('Plugin: ledger-cni driven like a container runtime', () => {
 
     // Assess
     expect([outside, insideVpc]).toEqual([true, true]);
-    expect(count('10.77.0.10')).toBe(1);
-    expect(count('10.77.0.20')).toBe(1);
+    expect(snatted()).toBe(1);
+    expect(direct()).toBe(1);
   });
 
   it('chains with the portmap plugin from containernetworking-plugins', async () => {
@@ -431,6 +473,7 @@ suite('Plugin: ledger-cni driven like a container runtime', () => {
   it('fails ADD with code 11 when the agent is away, and DEL still tears down from prevResult', async () => {
     // Prepare
     const pod = newPod('orphan-1');
+    pool.pinned.set('orphan-1', '10.77.1.20');
     const added = await add(pod);
     const away = join(work, 'away.sock');
     const other = newPod('orphan-2');
@@ -447,6 +490,6 @@ suite('Plugin: ledger-cni driven like a container runtime', () => {
     const hostIfName = hostVethName('eni', 'default', 'orphan-1');
     expect(trySh('ip', ['-n', node.host, 'link', 'show', hostIfName]).ok).toBe(false);
     const rules = ipIn<Rule>(node.host, ['rule', 'show']);
-    expect(rules.filter((r) => r.dst === '10.77.0.20' || r.src === '10.77.0.20')).toEqual([]);
+    expect(rules.filter((r) => r.dst === '10.77.1.20' || r.src === '10.77.1.20')).toEqual([]);
   });
 });

@@ -39,26 +39,46 @@ describe('Module: pod commands', () => {
     ip: '10.0.1.17',
     mtu: 9001,
     routeTable: 2,
+    fromPodDestinations: [] as string[],
   };
 
-  it('adds the from-rule only for pods on a secondary ENI', () => {
+  it('adds from-rules only for pods on a secondary ENI, one per destination when SNAT is on', () => {
     // Act
     const secondary = hostSetupLines(plan);
+    const snat = hostSetupLines({ ...plan, fromPodDestinations: ['10.0.0.0/16', '192.168.0.0/24'] });
     const primary = hostSetupLines({ ...plan, routeTable: 254 });
 
     // Assess
     expect(secondary).toContain('rule add from 10.0.1.17/32 lookup 2 priority 1536');
+    expect(snat.filter((l) => l.includes('priority 1536'))).toEqual([
+      'rule add from 10.0.1.17/32 to 10.0.0.0/16 lookup 2 priority 1536',
+      'rule add from 10.0.1.17/32 to 192.168.0.0/24 lookup 2 priority 1536',
+    ]);
     expect(primary.some((l) => l.includes('priority 1536'))).toBe(false);
     expect(primary).toContain('rule add to 10.0.1.17/32 lookup main priority 512');
     expect(primary[0]).toContain('peer name eth0 address 02:00:00:00:00:02 mtu 9001 netns /run/netns/pod');
   });
 
-  it('spares the link when it belongs to another sandbox', () => {
+  it('deletes exactly the rules the pod has, and spares a link that belongs to another sandbox', () => {
+    // Prepare
+    const rules = [
+      { priority: 512, src: 'all', dst: '10.0.1.17', table: 'main' },
+      { priority: 512, src: 'all', dst: '10.0.1.18', table: 'main' },
+      { priority: 1536, src: '10.0.1.17', dst: '10.0.0.0', dstlen: 16, table: '2' },
+      { priority: 1536, src: '10.0.1.17', dst: '192.168.0.0', dstlen: 24, table: '2' },
+      { priority: 1536, src: '10.0.1.170', table: '2' },
+    ];
+
+    // Act
+    const lines = hostTeardownLines(undefined, '10.0.1.17', rules);
+
     // Assess
-    expect(hostTeardownLines(undefined, '10.0.1.17')).toEqual([
+    expect(lines).toEqual([
       'rule del to 10.0.1.17/32 priority 512',
-      'rule del from 10.0.1.17/32 priority 1536',
+      'rule del from 10.0.1.17/32 to 10.0.0.0/16 priority 1536',
+      'rule del from 10.0.1.17/32 to 192.168.0.0/24 priority 1536',
     ]);
+    expect(hostTeardownLines('eni0123456789a', undefined, rules)).toEqual(['link del dev eni0123456789a']);
   });
 });
 
