@@ -1,5 +1,5 @@
 /** What the orchestration functions need, passed as one object (the Lambdas and the local host build it). */
-import type { Ledger } from '../ledger';
+import { type Ledger, NodeBusyError, type NodeLock, renewNodeLock } from '../ledger';
 import type { ClusterConfig } from '../ledger/items';
 import type { ControlPlaneEc2 } from './client';
 
@@ -14,8 +14,10 @@ export interface ControlPlaneContext {
   ec2: ControlPlaneEc2;
   config: ClusterConfig;
   log: LogSink;
-  /** How long a node lock outlives a crashed holder (default 30 s). */
+  /** How long a node lock outlives a crashed holder (default 30 s); every step extends it. */
   lockTtlMs?: number;
+  /** The node lock the current request holds, renewed after every step. */
+  heldLock?: NodeLock;
   /** How long a request waits for a node's lock before answering "busy" (default 20 s). */
   lockWaitMs?: number;
   /** Seconds an unowned available ENI tagged with the cluster ages before it is deleted (default 300). */
@@ -35,6 +37,12 @@ export async function stepDone(
   detail: Record<string, unknown> = {},
 ): Promise<void> {
   if (ctx.afterStep) await ctx.afterStep(step, detail);
+  // A step that outlived the lock must not be followed by more: another request may own the node now.
+  if (ctx.heldLock && !(await renewNodeLock(ctx.ledger, ctx.heldLock, ctx.lockTtlMs))) {
+    throw new NodeBusyError(
+      `lost the lock of node ${ctx.heldLock.instanceId} after ${step}; retry the request`,
+    );
+  }
 }
 
 export const silentLog: LogSink = { info: () => {}, warn: () => {}, error: () => {} };

@@ -48,7 +48,8 @@ export async function leaseAddresses(
   return withNodeLock(
     ctx.ledger,
     instanceId,
-    async () => {
+    async (lock) => {
+      ctx = { ...ctx, heldLock: lock };
       const answered = await storedAnswer<LeaseResponse>(
         ctx.ledger,
         instanceId,

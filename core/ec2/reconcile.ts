@@ -86,8 +86,9 @@ export async function reconcile(ctx: ControlPlaneContext): Promise<ReconcileRepo
       continue;
     }
     try {
-      report.addressesRolledBack += await repairNode(ctx, node);
-      await trimNode(ctx, node);
+      const held = { ...ctx, heldLock: lock };
+      report.addressesRolledBack += await repairNode(held, node);
+      await trimNode(held, node);
       report.nodesRepaired.push(node.instanceId);
     } finally {
       await unlockNode(ctx.ledger, lock);

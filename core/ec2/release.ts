@@ -24,7 +24,8 @@ export async function releaseAddresses(
   return withNodeLock(
     ctx.ledger,
     instanceId,
-    async () => {
+    async (lock) => {
+      ctx = { ...ctx, heldLock: lock };
       const coolingUntil = ctx.ledger.now().getTime() + ctx.config.coolingSeconds * 1000;
       const released: string[] = [];
       const unknown: string[] = [];

@@ -134,6 +134,21 @@ export async function lockNode(
   }
 }
 
+/** Extends a held lock; false when it expired and someone else took the node meanwhile. */
+export function renewNodeLock(ledger: Ledger, lock: NodeLock, ttlMs = 30_000): Promise<boolean> {
+  return conditionally(() =>
+    ledger.doc.send(
+      new UpdateCommand({
+        TableName: ledger.tableName,
+        Key: keys.node(lock.instanceId),
+        UpdateExpression: 'SET lockExpiresAt = :expires',
+        ConditionExpression: 'lockOwner = :owner',
+        ExpressionAttributeValues: { ':owner': lock.owner, ':expires': ledger.now().getTime() + ttlMs },
+      }),
+    ),
+  );
+}
+
 export async function unlockNode(ledger: Ledger, lock: NodeLock): Promise<void> {
   await conditionally(() =>
     ledger.doc.send(

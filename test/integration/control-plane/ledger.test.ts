@@ -11,6 +11,7 @@ import {
   putNode,
   putUsage,
   recordLease,
+  renewNodeLock,
   storeAnswer,
   storedAnswer,
   tryLockNode,
@@ -158,6 +159,23 @@ describe('Ledger on dynalite', () => {
       // Assess
       expect(beforeExpiry).toBeUndefined();
       expect(afterExpiry).toBeDefined();
+    });
+
+    it('lets a holder renew only while it still owns the lock', async () => {
+      // Prepare
+      await putNode(db.ledger, registration(nodeId(11)));
+      const slow = await lockNode(db.ledger, nodeId(11), { ttlMs: 1_000 });
+      const renewedInTime = await renewNodeLock(db.ledger, slow, 1_000);
+      db.advance(1_500);
+      const takeover = await tryLockNode(db.ledger, nodeId(11));
+
+      // Act
+      const renewedLate = await renewNodeLock(db.ledger, slow, 1_000);
+
+      // Assess
+      expect(renewedInTime).toBe(true);
+      expect(takeover).toBeDefined();
+      expect(renewedLate).toBe(false);
     });
 
     it('refuses to lock a node that was never registered', async () => {
