@@ -12,7 +12,16 @@ const NEEDS_ROOT = `npm run demo needs root: it creates network namespaces, veth
 policy rules and iptables chains for the simulated VPC, its nodes and pods (CAP_NET_ADMIN and
 CAP_SYS_ADMIN), and runs the plugin as a container runtime would. Try: sudo npm run demo`;
 
+/**
+ * The AWS SDK warns once per process about Node versions it will stop supporting; in the
+ * middle of the demo's tables it reads like a failure. Its own switch turns it off.
+ */
+function quietSdkVersionWarning(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
+
 async function main(): Promise<number> {
+  quietSdkVersionWarning();
   let options: ReturnType<typeof parseDemoOptions>;
   try {
     options = parseDemoOptions(process.argv.slice(2));
