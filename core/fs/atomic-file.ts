@@ -28,7 +28,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
 }
 
 /** The rename is only durable once the directory entry itself is on disk. */
-async function syncDirectory(dir: string): Promise<void> {
+export async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();

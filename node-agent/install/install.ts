@@ -4,9 +4,10 @@
  * runtime never executes a half-copied binary or reads a half-written conflist. The
  * conflist comes last: once the runtime sees it, the binary it names is in place.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidInputError } from '../../core/errors';
+import { copyFileAtomic } from '../../core/fs/atomic-copy';
 import { writeFileAtomic } from '../../core/fs/atomic-file';
 import { buildConflist, CONFLIST_FILE, type ConflistSettings, PLUGIN_BINARY } from './conflist';
 
@@ -32,7 +33,8 @@ export async function installPlugin(options: InstallOptions): Promise<Installed>
     );
   }
   const pluginPath = join(options.cniBinDir, PLUGIN_BINARY);
-  await writeFileAtomic(pluginPath, await readFile(options.pluginSource), 0o755);
+  // Copied by the kernel: the agent stays running, and a 100 MB buffer would stay in its RSS.
+  await copyFileAtomic(options.pluginSource, pluginPath, 0o755);
   const conflistPath = join(options.cniConfDir, CONFLIST_FILE);
   await writeFileAtomic(conflistPath, `${JSON.stringify(buildConflist(options), null, 2)}\n`, 0o644);
   return { pluginPath, conflistPath };
