@@ -1,0 +1,253 @@
+/**
+ * Plugin latency (root): the shipped plugin executed as a runtime executes it (only PATH and
+ * CNI_*), against the shipped agent holding a warm pool on a simulated node. ADD then DEL of
+ * pods one after another, then bursts of concurrent ADDs; `node -e 0` and the plugin's own
+ * VERSION run in the same run as floors. A second node serves the same plugin from the
+ * agent's parts with a stopwatch, to split one ADD into its parts.
+ */
+import { join } from 'node:path';
+import type { LocalNode } from '../../infra/local/cloud';
+import { figure } from '../lib/figures';
+import { type LocalNodes, startLocalNodes, waitForLeases } from '../lib/local-nodes';
+import { repoPath } from '../lib/paths';
+import {
+  addNetns,
+  cniEnv,
+  deleteNetns,
+  type PodSpec,
+  RUNTIME_PATH,
+  requireSuccess,
+  timedExec,
+} from '../lib/pods';
+import type { Figure } from '../lib/results';
+import type { Benchmark, BenchOptions } from '../lib/runner';
+import { startTimedAgent } from './timed-agent';
+
+const PREFIX = `bpl${process.pid % 100_000}`;
+const INSTANCE_TYPE = 'm5.24xlarge';
+
+export const PLUGIN_LATENCY = {
+  sequentialPods: 200,
+  burstPods: 30,
+  bursts: 3,
+  floorRuns: 40,
+  breakdownPods: 50,
+} as const;
+
+function podOf(tag: string, n: number): PodSpec {
+  return {
+    containerId: `${tag}${n}`.padEnd(16, '0'),
+    namespace: 'bench',
+    name: `${tag}-${n}`,
+    netns: `${PREFIX}-${tag}${n}`,
+  };
+}
+
+function configOf(agentSocket: string, dir: string): string {
+  return JSON.stringify({
+    cniVersion: '1.0.0',
+    name: 'ledger-cni',
+    type: 'ledger-cni',
+    mtu: 9001,
+    agentSocket,
+    pluginLogFile: join(dir, 'plugin.log'),
+    pluginLogLevel: 'INFO',
+  });
+}
+
+const PLUGIN = () => repoPath('dist', 'ledger-cni');
+
+async function floors(runs: number) {
+  const node: number[] = [];
+  const version: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    node.push(
+      requireSuccess('node -e 0', await timedExec(process.execPath, ['-e', '0'], { PATH: RUNTIME_PATH })).ms,
+    );
+    const env = { PATH: RUNTIME_PATH, CNI_COMMAND: 'VERSION' };
+    version.push(requireSuccess('plugin VERSION', await timedExec(PLUGIN(), [], env)).ms);
+  }
+  return { node, version };
+}
+
+async function sequential(config: string, pods: PodSpec[]) {
+  const add: number[] = [];
+  const del: number[] = [];
+  for (const pod of pods) await addNetns(pod.netns);
+  try {
+    for (const pod of pods)
+      add.push(
+        requireSuccess(`ADD ${pod.name}`, await timedExec(PLUGIN(), [], cniEnv('ADD', pod), config)).ms,
+      );
+    for (const pod of pods)
+      del.push(
+        requireSuccess(`DEL ${pod.name}`, await timedExec(PLUGIN(), [], cniEnv('DEL', pod), config)).ms,
+      );
+  } finally {
+    await deleteNetns(pods.map((p) => p.netns));
+  }
+  return { add, del };
+}
+
+async function burst(config: string, pods: PodSpec[]) {
+  for (const pod of pods) await addNetns(pod.netns);
+  try {
+    const runs = await Promise.all(pods.map((pod) => timedExec(PLUGIN(), [], cniEnv('ADD', pod), config)));
+    for (const [i, r] of runs.entries()) requireSuccess(`burst ADD ${pods[i]!.name}`, r);
+    for (const pod of pods)
+      requireSuccess(`DEL ${pod.name}`, await timedExec(PLUGIN(), [], cniEnv('DEL', pod), config));
+    return runs.map((r) => r.ms);
+  } finally {
+    await deleteNetns(pods.map((p) => p.netns));
+  }
+}
+
+async function breakdown(nodes: LocalNodes, node: LocalNode, pods: PodSpec[]) {
+  const agent = await startTimedAgent({
+    cluster: nodes.cluster,
+    node,
+    hostNetns: nodes.hostNetns(node),
+    directory: join(nodes.dir, 'timed', node.instanceId),
+    addresses: pods.length + 5,
+    syncFabric: () => nodes.fabric.sync(),
+  });
+  const config = configOf(agent.socketPath, join(nodes.dir, 'timed'));
+  const add = { total: [] as number[], pool: [] as number[], datapath: [] as number[], rest: [] as number[] };
+  const del = { total: [] as number[], pool: [] as number[], datapath: [] as number[], rest: [] as number[] };
+  const record = (into: typeof add, ms: number) => {
+    const parts = agent.takeParts();
+    into.total.push(ms);
+    into.pool.push(parts.assignMs);
+    into.datapath.push(parts.datapathMs);
+    into.rest.push(ms - parts.assignMs - parts.datapathMs);
+  };
+  for (const pod of pods) await addNetns(pod.netns);
+  try {
+    agent.takeParts();
+    for (const pod of pods) {
+      record(
+        add,
+        requireSuccess(`ADD ${pod.name}`, await timedExec(PLUGIN(), [], cniEnv('ADD', pod), config)).ms,
+      );
+    }
+    for (const pod of pods) {
+      record(
+        del,
+        requireSuccess(`DEL ${pod.name}`, await timedExec(PLUGIN(), [], cniEnv('DEL', pod), config)).ms,
+      );
+    }
+  } finally {
+    await deleteNetns(pods.map((p) => p.netns));
+    await agent.stop();
+  }
+  return { add, del };
+}
+
+export const pluginLatency: Benchmark = {
+  name: 'plugin-latency',
+  summary: 'ADD/DEL of pods one after another and a 30-pod burst through the shipped plugin and agent',
+  needsRoot: true,
+  async run({ quick, log }: BenchOptions) {
+    const sequentialPods = quick ? 40 : PLUGIN_LATENCY.sequentialPods;
+    const bursts = quick ? 1 : PLUGIN_LATENCY.bursts;
+    const warm = sequentialPods + PLUGIN_LATENCY.burstPods * bursts + 10;
+    const nodes = await startLocalNodes({ count: 2, instanceType: INSTANCE_TYPE, prefix: PREFIX });
+    try {
+      const [node, timedNode] = nodes.nodes as [LocalNode, LocalNode];
+      log(`starting the shipped agent with a warm pool of ${warm} addresses`);
+      const agent = await nodes.startAgent(node, {
+        MINIMUM_IP_TARGET: String(warm),
+        WARM_IP_TARGET: '10',
+      });
+      await waitForLeases(nodes.cluster, node.instanceId, warm);
+      await nodes.fabric.sync();
+      const config = configOf(agent.socketPath, nodes.dir);
+
+      log('floors: node -e 0 and the plugin answering VERSION');
+      const floor = await floors(quick ? 10 : PLUGIN_LATENCY.floorRuns);
+      log(`${sequentialPods} pods: ADD one after another, then DEL`);
+      const seq = await sequential(
+        config,
+        Array.from({ length: sequentialPods }, (_, i) => podOf('s', i)),
+      );
+      const burstMs: number[] = [];
+      for (let b = 0; b < bursts; b++) {
+        log(`burst ${b + 1}/${bursts}: ${PLUGIN_LATENCY.burstPods} concurrent ADDs`);
+        burstMs.push(
+          ...(await burst(
+            config,
+            Array.from({ length: PLUGIN_LATENCY.burstPods }, (_, i) => podOf(`b${b}x`, i)),
+          )),
+        );
+      }
+      log('breakdown of ADD on the instrumented agent');
+      const parts = await breakdown(
+        nodes,
+        timedNode,
+        Array.from({ length: quick ? 15 : PLUGIN_LATENCY.breakdownPods }, (_, i) => podOf('t', i)),
+      );
+      const nodeFloor = figure({ name: 'x', unit: 'ms', samples: floor.node }).summary.median;
+      const figures: Figure[] = [
+        figure({ name: 'floor: node -e 0', unit: 'ms', samples: floor.node }),
+        figure({
+          name: 'plugin start: VERSION',
+          unit: 'ms',
+          samples: floor.version,
+          baseline: { name: 'node -e 0', median: nodeFloor },
+        }),
+        figure({
+          name: 'ADD p50',
+          unit: 'ms',
+          samples: seq.add,
+          target: { op: '<=', value: 40 },
+          baseline: { name: 'node -e 0', median: nodeFloor },
+        }),
+        figure({ name: 'ADD p99', unit: 'ms', samples: seq.add, target: { op: '<=', value: 80, on: 'p99' } }),
+        figure({
+          name: 'DEL p50',
+          unit: 'ms',
+          samples: seq.del,
+          target: { op: '<=', value: 35 },
+          baseline: { name: 'node -e 0', median: nodeFloor },
+        }),
+        figure({
+          name: `burst of ${PLUGIN_LATENCY.burstPods}: ADD p50`,
+          unit: 'ms',
+          samples: burstMs,
+          target: { op: '<=', value: 250 },
+        }),
+        figure({
+          name: `burst of ${PLUGIN_LATENCY.burstPods}: ADD p99`,
+          unit: 'ms',
+          samples: burstMs,
+          target: { op: '<=', value: 500, on: 'p99' },
+        }),
+        ...(['add', 'del'] as const).flatMap((command) => {
+          const p = parts[command];
+          const label = command.toUpperCase();
+          return [
+            figure({ name: `${label} breakdown: whole (instrumented agent)`, unit: 'ms', samples: p.total }),
+            figure({ name: `${label} breakdown: pool + checkpoint write`, unit: 'ms', samples: p.pool }),
+            figure({ name: `${label} breakdown: datapath commands`, unit: 'ms', samples: p.datapath }),
+            figure({
+              name: `${label} breakdown: plugin start, socket, parsing`,
+              unit: 'ms',
+              samples: p.rest,
+            }),
+          ];
+        }),
+      ];
+      return {
+        figures,
+        notes: [
+          `${INSTANCE_TYPE} node on the simulated VPC fabric; the shipped dist/ledger-agent and dist/ledger-cni; the plugin runs in the root namespace with only PATH and CNI_* set`,
+          `sequential: ${sequentialPods} ADDs, then ${sequentialPods} DELs; bursts: ${bursts} × ${PLUGIN_LATENCY.burstPods} ADDs started at once, each timed from its own spawn`,
+          'breakdown: the agent parts in the benchmark process with a stopwatch; "pool + checkpoint write" is pool.assign or pool.unassign (bookkeeping, atomic write, fsync); the rest is the plugin process (see plugin start) and the socket round trip',
+          'AWS VPC CNI published 30-pod burst p50: 750 ms (PR #3764)',
+        ],
+      };
+    } finally {
+      await nodes.stop();
+    }
+  },
+};
