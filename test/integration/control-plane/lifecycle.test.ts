@@ -222,3 +222,34 @@ describe('Control plane: custom networking', () => {
     expect((error as Error).message).toMatch(/us-east-1a/);
   });
 });
+
+describe('Control plane: SUBNET_IDS', () => {
+  let cluster: TestCluster;
+
+  beforeAll(async () => {
+    const scenario = defaultScenario([
+      { name: 'n', instanceType: 'm5.large', subnet: 'nodes', securityGroups: ['nodes'] },
+    ]);
+    scenario.vpcs![0]!.subnets!.push({ name: 'listed', cidrBlock: '10.0.96.0/24', availabilityZone: AZ });
+    cluster = await startTestCluster(scenario);
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('creates ENIs only in the listed subnets, even when a tagged subnet has more room', async () => {
+    // Prepare: the id exists only once the scenario ran.
+    cluster.cp.context.config.subnetIds = [cluster.subnets.listed!];
+    const node = cluster.instances.n![0]!;
+    const client = cluster.nodeClient(node);
+    await client.registerNode(node, { instanceType: 'm5.large', availabilityZone: AZ });
+
+    // Act
+    const lease = await client.lease(node, { idempotencyKey: 'subnet-ids-01', ipv4: 12 });
+
+    // Assess
+    const onNewEni = lease.addresses.filter((a) => a.eni.deviceIndex === 1);
+    expect(onNewEni.length).toBeGreaterThan(0);
+    expect(onNewEni.every((a) => a.eni.subnetId === cluster.subnets.listed)).toBe(true);
+  });
+});
