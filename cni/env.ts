@@ -95,7 +95,8 @@ export function parseEnv(env: NodeJS.ProcessEnv, command: CniCommand): CniEnv {
   }
   // DEL may come with no netns: the sandbox is already gone (containerd's ctr sends it so).
   const netns = command === COMMANDS.del ? (env.CNI_NETNS ?? '') : required(env, 'CNI_NETNS');
-  if (netns !== '' && !netns.startsWith('/')) invalidEnvThrow('CNI_NETNS', netns, 'an absolute path');
+  if (netns !== '' && !/^\/\S*$/.test(netns))
+    invalidEnvThrow('CNI_NETNS', netns, 'an absolute path without whitespace');
   const cniPath = required(env, 'CNI_PATH')
     .split(':')
     .filter((p) => p !== '');

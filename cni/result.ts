@@ -1,6 +1,9 @@
 /** CNI results from the agent's wiring, per spec version, and the way back from prevResult. */
 import type { PodWiring, PreviousWiring } from '../core/contract/agent-socket';
+import { validIfName } from './env';
 import type { CniVersion } from './versions';
+
+const DOTTED_IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 export function toResult(wiring: PodWiring, version: CniVersion): Record<string, unknown> {
   // Interface mtu is a 1.1.0 field; older runtimes may reject what they do not know.
@@ -57,12 +60,14 @@ export function previousFrom(
     interface?: unknown;
   }[];
   const ip = ips.find((i) => i?.interface === podIndex) ?? ips[0];
+  // Only well-formed values leave here: they become `ip` command lines on DEL.
   const address = text(ip?.address)?.split('/')[0];
+  const hostIfName = text(host?.name);
   return {
-    hostIfName: text(host?.name),
+    hostIfName: hostIfName !== undefined && validIfName(hostIfName) ? hostIfName : undefined,
     hostMac: text(host?.mac),
     podMac: text(pod?.mac),
-    ip: address,
+    ip: address !== undefined && DOTTED_IPV4.test(address) ? address : undefined,
     sandbox: text(pod?.sandbox),
   };
 }

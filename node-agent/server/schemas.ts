@@ -1,5 +1,6 @@
 /** Validation of the plugin's requests, so a malformed body is a clear 400 and changes nothing. */
 import { z } from 'zod';
+import { isIpv4 } from '../../core/net/ipv4';
 
 const ifName = z
   .string()
@@ -8,10 +9,16 @@ const ifName = z
   .regex(/^[^/:\s]+$/, 'must be 1 to 15 characters without /, : or whitespace')
   .refine((n) => n !== '.' && n !== '..', 'must not be . or ..');
 
+// Paths and names end up in `ip -batch` lines: whitespace would split or inject commands.
+const netnsPath = z
+  .string()
+  .max(4096)
+  .regex(/^(\/\S*)?$/, 'must be empty or an absolute path without whitespace');
+
 const identity = {
   containerId: z.string().min(1).max(256),
   ifName,
-  netns: z.string().max(4096),
+  netns: netnsPath,
   podNamespace: z.string().min(1).max(253),
   podName: z.string().min(1).max(253),
   infraContainerId: z.string().max(256).optional(),
@@ -21,13 +28,13 @@ const previous = z.object({
   hostIfName: ifName.optional(),
   hostMac: z.string().optional(),
   podMac: z.string().optional(),
-  ip: z.string().optional(),
+  ip: z.string().refine(isIpv4, 'must be a dotted IPv4 address').optional(),
   sandbox: z.string().optional(),
 });
 
 export const AddRequestSchema = z.object({
   ...identity,
-  netns: z.string().min(1, 'is required for ADD').max(4096),
+  netns: netnsPath.refine((p) => p !== '', 'is required for ADD'),
   mtu: z.number().int().min(576).max(9001).optional(),
 });
 

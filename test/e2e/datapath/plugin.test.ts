@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHostNetwork, createPodNetwork, hostVethName } from '../../../node-agent/datapath';
@@ -433,7 +434,7 @@ suite('Plugin: ledger-cni driven like a container runtime', () => {
     expect(pool.assignments()).toEqual([]);
   });
 
-  it('answers STATUS with 0 when addresses are free, 50 when none are or the agent is away', async () => {
+  it('answers STATUS 0 when addresses are free, 50 when none are or the agent is away; ADD then gets 11', async () => {
     // Prepare
     const emptySocket = join(work, 'empty.sock');
     const empty = await startPluginServer({
@@ -449,14 +450,49 @@ suite('Plugin: ledger-cni driven like a container runtime', () => {
       const ready = await status(socketPath);
       const exhausted = await status(emptySocket);
       const away = await status(join(work, 'nobody.sock'));
+      const pod = newPod('starved-1');
+      const starved = await runPlugin(node.host, cniEnv('ADD', pod), conf({ agentSocket: emptySocket }));
 
       // Assess
       expect(ready).toMatchObject({ code: 0, stdout: '' });
       expect(exhausted.json).toMatchObject({ code: 50 });
       expect(away.json).toMatchObject({ code: 50 });
+      expect(starved.json).toMatchObject({ code: 11 });
     } finally {
       await empty.stop();
     }
+  });
+
+  it('refuses a request whose netns could inject ip commands, and changes nothing', async () => {
+    // Prepare
+    const before = snapshot(node.host);
+    const body = JSON.stringify({
+      containerId: 'c0ffeeinject',
+      ifName: 'eth0',
+      netns: '/run/netns/x\nlink del eth0',
+      podNamespace: 'default',
+      podName: 'inject',
+    });
+
+    // Act
+    const answer = await new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+      const req = request({ socketPath, path: '/v1/cni/add', method: 'POST' }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => {
+          text += d.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ code: 4 });
+    expect(String(answer.body.msg)).toContain('netns=');
+    expect(snapshot(node.host)).toBe(before);
+    expect(pool.assignments()).toEqual([]);
   });
 
   it('answers VERSION with empty stdin, from the executable and the bundled script alike', async () => {

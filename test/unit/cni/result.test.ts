@@ -57,6 +57,20 @@ describe('Module: cni/result', () => {
       });
     });
 
+    it('drops names and addresses that could not be ours rather than pass them to ip', () => {
+      // Act
+      const previous = previousFrom(
+        {
+          interfaces: [{ name: 'eni0 up\nlink del eth0' }, { name: 'eth0', sandbox: '/run/netns/p' }],
+          ips: [{ address: '10.0.1.17 priority 1\nlink del eth0/32', interface: 1 }],
+        },
+        'eth0',
+      );
+
+      // Assess
+      expect([previous.hostIfName, previous.ip]).toEqual([undefined, undefined]);
+    });
+
     it('returns what it can from a malformed prevResult instead of failing', () => {
       // Act
       const previous = previousFrom({ interfaces: 'x', ips: [{ address: 5 }] }, 'eth0');
