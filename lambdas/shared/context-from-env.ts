@@ -3,6 +3,7 @@
  * lambda-env.ts), once per module: the Lambdas call it at import time, never per request.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
 import { LAMBDA_ENV } from '../../core/contract/lambda-env';
 import { type ControlPlaneContext, createControlPlaneEc2 } from '../../core/ec2';
 import { InvalidInputError } from '../../core/errors';
@@ -24,19 +25,35 @@ export function list(env: Env, name: string): string[] {
     .filter(Boolean);
 }
 
+const CustomNetworkConfigs = z.record(
+  z.string().min(1),
+  z
+    .object({
+      subnetId: z.string().regex(/^subnet-/),
+      securityGroups: z.array(z.string().regex(/^sg-/)).min(1).max(16),
+    })
+    .strict(),
+);
+
 export function clusterConfigFromEnv(env: Env): ClusterConfig {
   const raw = env[LAMBDA_ENV.customNetworkConfigs];
   let customNetworkConfigs: ClusterConfig['customNetworkConfigs'] = {};
   if (raw?.trim()) {
+    let parsed: unknown;
     try {
-      customNetworkConfigs = JSON.parse(raw);
+      parsed = JSON.parse(raw);
     } catch {
+      parsed = undefined;
+    }
+    const checked = CustomNetworkConfigs.safeParse(parsed);
+    if (!checked.success) {
       throw new InvalidInputError(
         LAMBDA_ENV.customNetworkConfigs,
         raw,
         'JSON such as {"us-east-1a": {"subnetId": "subnet-…", "securityGroups": ["sg-…"]}}',
       );
     }
+    customNetworkConfigs = checked.data;
   }
   const subnetIds = list(env, LAMBDA_ENV.subnetIds);
   return {

@@ -37,6 +37,15 @@ describe('Function: clusterConfigFromEnv', () => {
     expect((error as InvalidInputError).field).toBe('CUSTOM_NETWORK_CONFIGS');
   });
 
+  it('refuses a custom networking config without security groups', () => {
+    // Act
+    const act = () =>
+      clusterConfigFromEnv({ ...base, CUSTOM_NETWORK_CONFIGS: '{"a":{"subnetId":"subnet-1"}}' });
+
+    // Assess
+    expect(act).toThrow(/CUSTOM_NETWORK_CONFIGS=/);
+  });
+
   it('names a missing CLUSTER_NAME', () => {
     // Act
     const act = () => clusterConfigFromEnv({ VPC_ID: 'vpc-1' });
