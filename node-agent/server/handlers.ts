@@ -91,7 +91,12 @@ export function createHandlers({ pool, podNetwork, hostNetwork, logger }: Handle
 
   async function del(request: DelRequest): Promise<void> {
     const held = pool.find(request.containerId, request.ifName);
-    const ip = held?.ip ?? request.previous?.ip;
+    // A late DEL's prevResult may name an address that has since gone to another pod: its rules are not ours.
+    const previousIp = request.previous?.ip;
+    const reused = pool
+      .assignments()
+      .some((a) => a.ip === previousIp && a.containerId !== request.containerId);
+    const ip = held?.ip ?? (reused ? undefined : previousIp);
     await unwire(
       request.podNamespace,
       request.podName,

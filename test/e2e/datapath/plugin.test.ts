@@ -217,6 +217,48 @@ suite('Plugin: ledger-cni driven like a container runtime', () => {
     expect(pool.assignments()).toEqual([]);
   });
 
+  it('answers a repeated ADD of the same container with the same address and one working link', async () => {
+    // Prepare
+    const pod = newPod('again-1');
+    const first = await add(pod);
+
+    // Act
+    const second = await add(pod);
+
+    // Assess
+    expect([first.code, second.code]).toEqual([0, 0]);
+    expect((second.json!.ips as { address: string }[])[0]!.address).toBe(
+      (first.json!.ips as { address: string }[])[0]!.address,
+    );
+    const links = ipIn<Link>(node.host, ['link', 'show']).filter((l) => l.ifname.startsWith('eni'));
+    expect(links.map((l) => l.ifname)).toEqual([hostVethName('eni', 'default', 'again-1')]);
+    expect(ping(`${TAG}-again-1`, '10.77.0.10')).toBe(true);
+    const check = await runPlugin(node.host, cniEnv('CHECK', pod), conf({ prevResult: second.json }));
+    expect(check.code).toBe(0);
+  });
+
+  it('leaves alone the rules of an address that a late DEL names but another pod now holds', async () => {
+    // Prepare
+    const old = newPod('late-1');
+    const added = await add(old);
+    pool.pinned.set('late-2', '10.77.0.20');
+    await pool.unassign(old.containerId, 'eth0');
+    sh('ip', ['-n', node.host, 'link', 'del', hostVethName('eni', 'default', 'late-1')]);
+    const current = newPod('late-2');
+    expect((await add(current)).code).toBe(0);
+
+    // Act
+    const late = await del(old, added.json);
+
+    // Assess
+    expect(late.code).toBe(0);
+    const rules = ipIn<Rule>(node.host, ['rule', 'show']);
+    expect(rules).toEqual(
+      expect.arrayContaining([expect.objectContaining({ priority: 512, dst: '10.77.0.20' })]),
+    );
+    expect(ping(`${TAG}-late-2`, '10.77.0.10')).toBe(true);
+  });
+
   it.each(['0.4.0', '1.0.0', '1.1.0'])('runs ADD, CHECK and DEL with cniVersion %s', async (version) => {
     // Prepare
     const pod = newPod(`v${version.replace(/\./g, '')}`);
