@@ -58,12 +58,13 @@ function podSpecs(cluster: LocalCluster, prefix: string, perNode: number) {
 async function startPods(ctx: DemoContext, cluster: LocalCluster, pods: RunningPod[]): Promise<void> {
   const specs = podSpecs(cluster, ctx.prefix, ctx.options.podsPerNode);
   await ctx.progress.phase(`pods: ${specs.length} sandboxes, ADD through the installed plugin`, async () => {
-    const counter = ctx.progress.counter('pods', specs.length);
+    const counter = ctx.progress.counter('started', specs.length);
     await mapLimit(specs, POD_START_CONCURRENCY, async ({ agent, spec }) => {
       throwIfAborted(ctx.signal);
       pods.push(await startPod(agent, spec));
       counter.tick();
     });
+    counter.finish(`${pods.length}/${specs.length} started`);
   });
 }
 
@@ -82,13 +83,16 @@ async function waitForUsageReports(ctx: DemoContext, cluster: LocalCluster, pods
 
 async function runChecks(ctx: DemoContext, cluster: LocalCluster, pods: RunningPod[]) {
   const pairs: PairResult[] = await ctx.progress.phase('pod-to-pod: one ping per ordered pair', async () => {
-    const counter = ctx.progress.counter('pings', pods.length * (pods.length - 1));
-    return pingAllPairs(pods, {
+    const counter = ctx.progress.counter('sent', pods.length * (pods.length - 1));
+    const results = await pingAllPairs(pods, {
       onResult: () => {
         throwIfAborted(ctx.signal);
         counter.tick();
       },
     });
+    const answered = results.filter((r) => r.ok).length;
+    counter.finish(`${answered}/${results.length} answered`, answered === results.length);
+    return results;
   });
   const server = await startPeerEchoServer(cluster.fabric.outsideNamespace, cluster.fabric.outsideAddress);
   try {
@@ -96,13 +100,16 @@ async function runChecks(ctx: DemoContext, cluster: LocalCluster, pods: RunningP
     const snat: SnatResult[] = await ctx.progress.phase(
       `outside: TCP to ${server.address} sees the node's primary IP (SNAT)`,
       async () => {
-        const counter = ctx.progress.counter('pods', pods.length);
-        return checkSnat(pods, server, (id) => primaryIps.get(id) ?? 'unknown', {
+        const counter = ctx.progress.counter('checked', pods.length);
+        const results = await checkSnat(pods, server, (id) => primaryIps.get(id) ?? 'unknown', {
           onResult: () => {
             throwIfAborted(ctx.signal);
             counter.tick();
           },
         });
+        const seen = results.filter((r) => r.ok).length;
+        counter.finish(`${seen}/${results.length} seen as their node`, seen === results.length);
+        return results;
       },
     );
     return { pairs, snat };

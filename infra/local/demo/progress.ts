@@ -7,8 +7,8 @@
 export interface Progress {
   /** Runs one phase and prints `ok   name (1.2 s)`, or `FAIL name (1.2 s)` when it throws. */
   phase<T>(name: string, work: () => Promise<T>): Promise<T>;
-  /** A counter of the running phase's items; `tick` once per finished item. */
-  counter(label: string, total: number): { tick(): void };
+  /** A counter of the running phase's items; `tick` once per finished item, `finish` to state the outcome. */
+  counter(label: string, total: number): { tick(): void; finish(outcome: string, passed?: boolean): void };
   /** Phases run so far with their durations. */
   readonly timings: ReadonlyArray<PhaseTiming>;
 }
@@ -33,7 +33,7 @@ const CLEAR_LINE = '\r\x1b[K';
 
 export function createProgress(out: ProgressOutput, now: () => number = Date.now): Progress {
   const timings: PhaseTiming[] = [];
-  let current: { name: string; detail?: string } | undefined;
+  let current: { name: string; detail?: string; failed?: boolean } | undefined;
   const live = () => {
     if (out.isTTY && current) {
       out.write(`${CLEAR_LINE}...  ${current.name}${current.detail ? ` ${current.detail}` : ''}`);
@@ -53,6 +53,7 @@ export function createProgress(out: ProgressOutput, now: () => number = Date.now
       } finally {
         const ms = now() - started;
         const detail = current?.detail;
+        if (current?.failed) ok = false;
         timings.push({ name, ms, ok, ...(detail ? { detail } : {}) });
         current = undefined;
         if (out.isTTY) out.write(CLEAR_LINE);
@@ -69,6 +70,11 @@ export function createProgress(out: ProgressOutput, now: () => number = Date.now
           count++;
           if (phase) phase.detail = `${label} ${count}/${total}`;
           live();
+        },
+        finish(outcome, passed = true) {
+          if (!phase) return;
+          phase.detail = outcome;
+          phase.failed = !passed;
         },
       };
     },

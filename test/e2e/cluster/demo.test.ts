@@ -138,7 +138,7 @@ describe('Binary: bin/ledger-demo.js', () => {
         ),
       });
       expect(run.stdout).toContain('$ ledgerctl subnets');
-      expect(run.stdout).toMatch(/^ok {3}pods: 14 sandboxes.*\(\d+\.\d s\)$/m);
+      expect(run.stdout).toMatch(/^ok {3}pods: 14 sandboxes.* 14\/14 started \(\d+\.\d s\)$/m);
       expect(leftoversOf(run.pid)).toEqual({ namespaces: [], workDirs: [] });
     },
     120_000,
