@@ -1,0 +1,152 @@
+/**
+ * Datapath throughput (root, iperf3 from Debian): pod↔pod on one node and across two
+ * simulated nodes through the VPC fabric's router, each pod wired by the shipped plugin and
+ * agent, against a bare veth pair between two namespaces with the same MTU, measured in the
+ * same run and interleaved round by round so the machine's load hits every path alike.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { LocalNode } from '../../infra/local/cloud';
+import type { BenchAgent } from '../lib/agent-process';
+import { figure } from '../lib/figures';
+import { startLocalNodes, waitForLeases } from '../lib/local-nodes';
+import { repoPath } from '../lib/paths';
+import { addNetns, cniEnv, deleteNetns, type PodSpec, requireSuccess, timedExec } from '../lib/pods';
+import type { Benchmark } from '../lib/runner';
+import { type IperfServer, measureGbps, startIperfServer } from './iperf';
+
+const run = promisify(execFile);
+const PREFIX = `bdp${process.pid % 100_000}`;
+/** A /30 from TEST-NET-2 for the bare pair: never routed anywhere. */
+const VETH_A = '198.51.100.1';
+const VETH_B = '198.51.100.2';
+
+async function wirePod(agent: BenchAgent, spec: PodSpec): Promise<string> {
+  await addNetns(spec.netns);
+  const config = JSON.stringify({ ...agent.pluginConfig(), cniVersion: '1.0.0' });
+  const result = requireSuccess(
+    `ADD ${spec.name}`,
+    await timedExec(repoPath('dist', 'ledger-cni'), [], cniEnv('ADD', spec), config),
+  );
+  const ip = (JSON.parse(result.stdout) as { ips: { address: string }[] }).ips[0]?.address.split('/')[0];
+  if (!ip) throw new Error(`ADD ${spec.name} gave no address: ${result.stdout}`);
+  return ip;
+}
+
+async function barePair(mtu: number): Promise<[string, string]> {
+  const [a, b] = [`${PREFIX}-va`, `${PREFIX}-vb`];
+  await addNetns(a);
+  await addNetns(b);
+  const ip = (ns: string, ...args: string[]) => run('ip', ['-n', ns, ...args]);
+  await ip(
+    a,
+    'link',
+    'add',
+    'veth0',
+    'mtu',
+    String(mtu),
+    'type',
+    'veth',
+    'peer',
+    'name',
+    'veth0',
+    'netns',
+    b,
+    'mtu',
+    String(mtu),
+  );
+  await ip(a, 'addr', 'add', `${VETH_A}/30`, 'dev', 'veth0');
+  await ip(b, 'addr', 'add', `${VETH_B}/30`, 'dev', 'veth0');
+  for (const ns of [a, b]) {
+    await ip(ns, 'link', 'set', 'veth0', 'up');
+    await ip(ns, 'link', 'set', 'lo', 'up');
+  }
+  return [a, b];
+}
+
+export const datapath: Benchmark = {
+  name: 'datapath',
+  summary: 'iperf3 pod↔pod on one node and across two nodes vs a bare veth pair',
+  needsRoot: true,
+  async run({ quick, log }) {
+    const rounds = quick ? 2 : 5;
+    const seconds = quick ? 2 : 5;
+    const nodes = await startLocalNodes({ count: 2, instanceType: 'm5.large', prefix: PREFIX });
+    const netns: string[] = [];
+    const servers: IperfServer[] = [];
+    try {
+      const [nodeA, nodeB] = nodes.nodes as [LocalNode, LocalNode];
+      const agentA = await nodes.startAgent(nodeA, {});
+      const agentB = await nodes.startAgent(nodeB, {});
+      await waitForLeases(nodes.cluster, nodeA.instanceId, 2);
+      await waitForLeases(nodes.cluster, nodeB.instanceId, 1);
+      await nodes.fabric.sync();
+      const pod = (name: string): PodSpec => ({
+        containerId: `dp${name}`.padEnd(16, '0'),
+        namespace: 'bench',
+        name,
+        netns: `${PREFIX}-${name}`,
+      });
+      const [a1, a2, b1] = [pod('a1'), pod('a2'), pod('b1')];
+      netns.push(a1.netns, a2.netns, b1.netns);
+      await wirePod(agentA, a1);
+      const a2Ip = await wirePod(agentA, a2);
+      const b1Ip = await wirePod(agentB, b1);
+      const mtu = Number(agentA.pluginConfig().mtu ?? 9001);
+      const [va, vb] = await barePair(mtu);
+      netns.push(va, vb);
+
+      servers.push(await startIperfServer(vb, VETH_B));
+      servers.push(await startIperfServer(a2.netns, a2Ip));
+      servers.push(await startIperfServer(b1.netns, b1Ip));
+      const [veth, sameNode, crossNode] = servers as [IperfServer, IperfServer, IperfServer];
+      const samples = { veth: [] as number[], same: [] as number[], cross: [] as number[] };
+      for (let r = 0; r < rounds; r++) {
+        log(`round ${r + 1}/${rounds}: ${seconds} s per path`);
+        samples.veth.push(await measureGbps(va, veth, seconds));
+        samples.same.push(await measureGbps(a1.netns, sameNode, seconds));
+        samples.cross.push(await measureGbps(a1.netns, crossNode, seconds));
+      }
+      const vethMedian = figure({ name: 'x', unit: 'Gbit/s', samples: samples.veth }).summary.median;
+      const ratios = (xs: number[]) => xs.map((x, i) => x / samples.veth[i]!);
+      return {
+        figures: [
+          figure({ name: 'bare veth pair', unit: 'Gbit/s', samples: samples.veth }),
+          figure({
+            name: 'pod↔pod, same node',
+            unit: 'Gbit/s',
+            samples: samples.same,
+            baseline: { name: 'veth', median: vethMedian },
+          }),
+          figure({
+            name: 'pod↔pod, two nodes',
+            unit: 'Gbit/s',
+            samples: samples.cross,
+            baseline: { name: 'veth', median: vethMedian },
+          }),
+          figure({
+            name: 'same node / veth, per round',
+            unit: '×',
+            samples: ratios(samples.same),
+            target: { op: '>=', value: 0.9 },
+          }),
+          figure({
+            name: 'two nodes / veth, per round',
+            unit: '×',
+            samples: ratios(samples.cross),
+            target: { op: '>=', value: 0.9 },
+          }),
+        ],
+        notes: [
+          `iperf3, one TCP stream, ${seconds} s per measurement, ${rounds} rounds with the three paths interleaved; MTU ${mtu} on the bare pair as on the pods`,
+          "two nodes: pod → host veth → node → ENI link → the fabric's router (source/dest check) → ENI link → node → pod",
+          'the issue measured a bare veth pair at about 21 Gbit/s on this machine',
+        ],
+      };
+    } finally {
+      for (const server of servers) await server.stop().catch(() => undefined);
+      await deleteNetns(netns);
+      await nodes.stop();
+    }
+  },
+};
