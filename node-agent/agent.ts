@@ -110,17 +110,24 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       }
     }
 
+    const vpcCidrs =
+      registration.response.vpcCidrs.length > 0 ? registration.response.vpcCidrs : identity.vpcCidrs;
     const podNetwork = createPodNetwork({
       hostNetns: config.network.hostNetns,
       vethPrefix: config.network.vethPrefix,
       mtu: config.network.podMtu,
+      // With SNAT on, only VPC-bound (and SNAT-excluded) traffic of a secondary-ENI pod leaves by
+      // its own ENI; the rest follows main out of eth0 and is SNATed, or EC2's source/dest
+      // check would drop it. With external SNAT every destination uses the ENI's table.
+      fromPodDestinations: config.network.externalSnat
+        ? undefined
+        : [...vpcCidrs, ...config.network.excludeSnatCidrs],
     });
     const hostNetwork = createHostNetwork({
       hostNetns: config.network.hostNetns,
       primaryMac: identity.primaryMac,
       primaryIp: identity.primaryIp,
-      vpcCidrs:
-        registration.response.vpcCidrs.length > 0 ? registration.response.vpcCidrs : identity.vpcCidrs,
+      vpcCidrs,
       eniMtu: config.network.eniMtu,
       vethPrefix: config.network.vethPrefix,
       externalSnat: config.network.externalSnat,
