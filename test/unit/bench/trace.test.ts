@@ -1,0 +1,90 @@
+import { addUntilAddressed, type FleetNode, runTrace, type TraceShape } from '../../../bench/scale-up/trace';
+
+/** A node whose pool gets `perStep` more addresses each time `grow` is called. */
+function fakeNode() {
+  let free = 0;
+  let held = 0;
+  const ips = new Map<string, string>();
+  const node: FleetNode & { grow(n: number): void } = {
+    grow(n) {
+      free += n;
+      held += n;
+    },
+    async start() {
+      node.grow(2);
+    },
+    async addPod(name) {
+      if (ips.has(name)) return { ip: ips.get(name)! };
+      if (free === 0) return { failure: 'no address yet' };
+      free--;
+      const ip = `10.0.0.${ips.size + 1}`;
+      ips.set(name, ip);
+      return { ip };
+    },
+    async removePod(name) {
+      if (ips.delete(name)) free++;
+    },
+    idle: () => free,
+    async stop() {},
+  };
+  return { node, held: () => held };
+}
+
+const SHAPE: TraceShape = {
+  podsPerNode: 3,
+  churnPodsPerNode: 1,
+  retryMs: 10,
+  giveUpMs: 2_000,
+  settleMaxMs: 200,
+  settleStepMs: 20,
+};
+
+describe('Module: scale-up trace', () => {
+  describe('Function: addUntilAddressed', () => {
+    it('tries again after each failure and counts the failures by kind', async () => {
+      // Prepare
+      const { node } = fakeNode();
+      const failures: Record<string, number> = {};
+      setTimeout(() => node.grow(1), 35);
+
+      // Act
+      const ip = await addUntilAddressed(node, 'pod-a', SHAPE, Date.now() + 1_000, failures);
+
+      // Assess
+      expect(ip).toBe('10.0.0.1');
+      expect(failures['no address yet']).toBeGreaterThanOrEqual(2);
+    });
+
+    it('gives up at the deadline and answers no address', async () => {
+      // Prepare
+      const { node } = fakeNode();
+      const failures: Record<string, number> = {};
+
+      // Act
+      const ip = await addUntilAddressed(node, 'pod-a', SHAPE, Date.now() + 50, failures);
+
+      // Assess
+      expect(ip).toBeUndefined();
+      expect(failures['no address yet']).toBeGreaterThanOrEqual(1);
+    });
+  });
+
+  describe('Function: runTrace', () => {
+    it('addresses every pod, records its time, and reports idle addresses after settling', async () => {
+      // Prepare
+      const { node } = fakeNode();
+      setTimeout(() => node.grow(2), 30);
+
+      // Act
+      const outcome = await runTrace([node], SHAPE);
+
+      // Assess
+      expect(outcome.scaleUp.timesMs).toHaveLength(3);
+      expect(outcome.scaleUp.unaddressed).toBe(0);
+      expect(outcome.scaleUp.failures['no address yet']).toBeGreaterThanOrEqual(1);
+      expect(outcome.churn.timesMs).toHaveLength(1);
+      expect(outcome.idleAfterScaleUp).toEqual([1]);
+      expect(outcome.idleAfterChurn).toEqual([1]);
+    });
+  });
+});
