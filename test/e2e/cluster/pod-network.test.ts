@@ -4,6 +4,7 @@
  * pod reaches every other across nodes and the outside through SNAT; deleted pods leave no
  * link or rule and their addresses come back to the pool after the cooldown.
  */
+import { execFileSync } from 'node:child_process';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { checkSnat, pingAllPairs, startPeerEchoServer } from '../../../infra/local/demo/checks';
 import { type LocalCluster, startLocalCluster } from '../../../infra/local/demo/cluster';
@@ -69,6 +70,22 @@ suite('Local cluster: pod network across nodes', () => {
       );
       expect(enis).toHaveLength(3);
       expect([...podDevices].sort()).toEqual([0, 1, 2]);
+    }
+  });
+
+  it('has each agent turn on forwarding and loose reverse-path filtering in its node', () => {
+    for (const agent of cluster.agents.values()) {
+      // Act
+      const sysctl = (key: string) =>
+        execFileSync('ip', ['netns', 'exec', agent.hostNetns, 'cat', `/proc/sys/net/ipv4/${key}`], {
+          encoding: 'utf8',
+        }).trim();
+
+      // Assess
+      expect({ forward: sysctl('ip_forward'), rpFilter: sysctl('conf/eth0/rp_filter') }).toEqual({
+        forward: '1',
+        rpFilter: '2',
+      });
     }
   });
 
