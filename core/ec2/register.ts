@@ -3,6 +3,7 @@
  * only adds the node's own settings (MAX_ENI, ADDITIONAL_ENI_TAGS, prefix delegation,
  * custom networking). Attached ENIs are recorded so their device indices are never reused.
  */
+import { CreateTagsCommand, type NetworkInterface } from '@aws-sdk/client-ec2';
 import type { CustomNetworkConfig, RegisterNodeRequest, RegisterNodeResponse } from '../contract/api';
 import { isReservedTagKey, TAGS } from '../contract/tags';
 import { InvalidInputError } from '../errors';
@@ -77,6 +78,7 @@ export async function registerNode(
   const primary = attached.find((e) => e.Attachment?.DeviceIndex === 0);
   if (!primary)
     throw new InvalidInputError('instanceId', instanceId, 'an instance with its primary ENI attached');
+  await claimPrimaryEni(ctx, instanceId, primary);
   const now = ctx.ledger.now().toISOString();
   const primaryRecord = eniRecordOf(
     primary,
@@ -129,6 +131,33 @@ export async function registerNode(
     limits: node.limits,
     ...(customNetwork ? { customNetwork } : {}),
   };
+}
+
+/**
+ * EC2 made the primary ENI, so it carries none of our tags; the control plane's IAM rights
+ * to assign addresses are fenced by the cluster tag, so registering tags it first. An ENI
+ * already claimed by another cluster means the instance is not this cluster's node.
+ */
+async function claimPrimaryEni(ctx: ControlPlaneContext, instanceId: string, primary: NetworkInterface) {
+  const cluster = tagValue(primary.TagSet, TAGS.clusterName);
+  if (cluster !== undefined && cluster !== ctx.config.clusterName) {
+    throw new InvalidInputError(
+      'instanceId',
+      instanceId,
+      `an instance of cluster ${ctx.config.clusterName}; its primary ENI is tagged for cluster ${cluster}`,
+    );
+  }
+  if (isNoManage(primary)) return;
+  if (cluster !== undefined && tagValue(primary.TagSet, TAGS.instanceId) === instanceId) return;
+  await ctx.ec2.client.send(
+    new CreateTagsCommand({
+      Resources: [primary.NetworkInterfaceId!],
+      Tags: [
+        { Key: TAGS.clusterName, Value: ctx.config.clusterName },
+        { Key: TAGS.instanceId, Value: instanceId },
+      ],
+    }),
+  );
 }
 
 /** As ENIConfig: the instance's eniConfig tag names the config, else the AZ's name does. */

@@ -50,6 +50,10 @@ describe('Control plane: lease and release at every boundary', () => {
         gateway: '10.0.0.1',
       });
       expect(answer.vpcCidrs).toEqual(['10.0.0.0/16']);
+      // The primary ENI is claimed with the cluster's tags: the IAM fence on assignments needs them.
+      const primaryTags = eniOf(answer.primaryEni.eniId)!.tags;
+      expect(primaryTags.get(TAGS.clusterName)).toBe(CLUSTER);
+      expect(primaryTags.get(TAGS.instanceId)).toBe(node);
     });
 
     it('uses room on the attached primary ENI with one AssignPrivateIpAddresses', async () => {
