@@ -8,6 +8,7 @@ import {
   IpLookupPath,
   LeaseRequest,
   NodePath,
+  type PodAssignment,
   RegisterNodeRequest,
   ReleaseRequest,
   ROUTES,
@@ -22,7 +23,8 @@ import {
   requireNode,
 } from '../../core/ec2';
 import { InvalidInputError } from '../../core/errors';
-import { putUsage } from '../../core/ledger';
+import { listNodeAddresses, putUsage } from '../../core/ledger';
+import { cidrContains, parseCidr, parseIpv4 } from '../../core/net/ipv4';
 import { answerForError, errorAnswer, json } from './answers';
 import { type AccessPolicy, callerOf, denialFor } from './identity';
 import { lookupIp, nodeList, nodeState, subnetCapacity } from './views';
@@ -74,6 +76,7 @@ async function serve(
       const { instanceId } = NodePath.parse(event.pathParameters ?? {});
       const report = UsageReport.parse(bodyOf(event));
       await requireNode(deps, instanceId);
+      await requireLeasedToNode(deps, instanceId, report.assignments);
       const accepted = await putUsage(deps.ledger, { instanceId, ...report });
       return { accepted };
     }
@@ -96,4 +99,18 @@ function bodyOf(event: APIGatewayProxyEventV2WithIAMAuthorizer): unknown {
   } catch {
     throw new InvalidInputError('body', text.slice(0, 80), 'valid JSON');
   }
+}
+
+/** A node may report only pods on addresses it holds: the map feeds lookups and capacity views. */
+async function requireLeasedToNode(deps: ApiDeps, instanceId: string, assignments: PodAssignment[]) {
+  if (assignments.length === 0) return;
+  const held = (await listNodeAddresses(deps.ledger, instanceId)).filter((a) => a.state === 'leased');
+  const single = new Set(held.filter((a) => a.kind === 'ipv4').map((a) => a.address));
+  const prefixes = held.filter((a) => a.kind === 'prefix').map((a) => parseCidr(a.address));
+  assignments.forEach((a, i) => {
+    const ip = parseIpv4(a.ip);
+    if (!single.has(a.ip) && !prefixes.some((p) => cidrContains(p, ip))) {
+      throw new InvalidInputError(`assignments[${i}].ip`, a.ip, `an address leased to ${instanceId}`);
+    }
+  });
 }

@@ -261,6 +261,34 @@ describe('Control plane API: identity, validation, idempotency, views', () => {
     });
   });
 
+  describe('usage reports', () => {
+    it('refuses a pod on an address the node does not hold, naming the entry, and keeps the old map', async () => {
+      // Prepare
+      const held = (await a.getNode(nodeA)).leased[0]!.address;
+      const reportedAt = new Date().toISOString();
+      await a.reportUsage(nodeA, {
+        assignments: [{ ip: held, namespace: 'default', pod: 'kept', containerId: 'c1' }],
+        reportedAt,
+      });
+
+      // Act
+      const error = await a
+        .reportUsage(nodeA, {
+          assignments: [
+            { ip: held, namespace: 'default', pod: 'kept', containerId: 'c1' },
+            { ip: '10.0.200.201', namespace: 'default', pod: 'stolen', containerId: 'c2' },
+          ],
+          reportedAt: new Date(Date.parse(reportedAt) + 1000).toISOString(),
+        })
+        .catch((e: unknown) => e);
+
+      // Assess
+      expect(error).toBeInstanceOf(ApiInvalidInputError);
+      expect((error as ApiInvalidInputError).field).toBe('assignments[1].ip');
+      expect((await a.getNode(nodeA)).assignments.map((p) => p.pod)).toEqual(['kept']);
+    });
+  });
+
   describe('operator views', () => {
     it('looks an IP up to its node, ENI and pod, and shows subnet capacity', async () => {
       // Prepare
