@@ -3,14 +3,19 @@
  * SNAT and NodePort iptables chains, and the sysctls routing depends on. Every step reads
  * or replaces rather than adds, so applying twice leaves the node exactly as once did.
  */
+import { setTimeout } from 'node:timers/promises';
 import type { LeasedEni } from '../../core/contract/api';
 import { DependencyError, InvalidInputError } from '../../core/errors';
-import { isCidr, isIpv4 } from '../../core/net/ipv4';
+import { isCidr, isIpv4, parseCidr } from '../../core/net/ipv4';
 import { ipBatch, ipJson, iptablesRestore, iptablesSave, namedNetns, writeSysctl } from '../ns';
 import { hostRuleChanges, type IpRuleJson } from './host-rules';
 import { CHAINS, connmarkRules, snatRules, tableRestore } from './iptables-rules';
 import { routeTableFor } from './names';
 import { type HostNetwork, type HostNetworkSettings, RANDOMIZE_SNAT } from './types';
+
+/** How long a secondary ENI's link may take to appear after its attachment, and how often to look. */
+const NEW_LINK_WAIT_MS = 5_000;
+const LINK_POLL_MS = 100;
 
 interface IpLinkJson {
   ifname: string;
@@ -42,20 +47,31 @@ export function createHostNetwork(settings: HostNetworkSettings): HostNetwork {
   const host = namedNetns(settings.hostNetns);
   const done = new Set<string>();
 
-  async function linkByMac(mac: string): Promise<string> {
-    const links = await ipJson<IpLinkJson>(host, ['link', 'show']);
-    const link = links.find((l) => (l.address ?? '').toLowerCase() === mac.toLowerCase());
-    if (link === undefined) {
-      throw new DependencyError(`no link with MAC ${mac} in network namespace "${settings.hostNetns}"`);
+  async function linkByMac(mac: string, waitMs = 0): Promise<string> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const links = await ipJson<IpLinkJson>(host, ['link', 'show']);
+      const link = links.find((l) => (l.address ?? '').toLowerCase() === mac.toLowerCase());
+      if (link !== undefined) return link.ifname;
+      if (Date.now() >= deadline) {
+        throw new DependencyError(`no link with MAC ${mac} in network namespace "${settings.hostNetns}"`);
+      }
+      await setTimeout(LINK_POLL_MS);
     }
-    return link.ifname;
   }
 
-  async function setupEni(eni: LeasedEni): Promise<void> {
-    const name = await linkByMac(eni.mac);
+  async function setupEni(eni: LeasedEni, linkWaitMs = 0): Promise<void> {
+    if (!isIpv4(eni.primaryIp)) throw new InvalidInputError('primaryIp', eni.primaryIp, 'a dotted IPv4');
+    if (!isCidr(eni.subnetCidr)) throw new InvalidInputError('subnetCidr', eni.subnetCidr, 'an IPv4 CIDR');
+    const name = await linkByMac(eni.mac, linkWaitMs);
     const table = routeTableFor(eni.deviceIndex);
+    const { prefixLength } = parseCidr(eni.subnetCidr);
     await ipBatch(host, [
       `link set dev ${name} mtu ${settings.eniMtu} up`,
+      // The ENI's own address, as the AWS VPC CNI sets it: the ARP for the gateway that pod
+      // replies need then comes from an address of this ENI, which the VPC accepts. No prefix
+      // route, so main keeps reaching the subnet through the primary ENI only.
+      `address replace ${eni.primaryIp}/${prefixLength} dev ${name} noprefixroute`,
       `route replace ${eni.gateway} dev ${name} scope link table ${table}`,
       `route replace default via ${eni.gateway} dev ${name} table ${table}`,
     ]);
@@ -103,7 +119,8 @@ export function createHostNetwork(settings: HostNetworkSettings): HostNetwork {
   return {
     apply,
     async ensureEni(eni) {
-      if (eni.deviceIndex > 0 && !done.has(eniKey(eni))) await setupEni(eni);
+      // An ENI attached moments ago may not be a link yet (udev on EC2, the fabric locally).
+      if (eni.deviceIndex > 0 && !done.has(eniKey(eni))) await setupEni(eni, NEW_LINK_WAIT_MS);
     },
   };
 }

@@ -15,6 +15,7 @@ import {
   enisOf,
   eventually,
   introspect,
+  ipJsonIn,
   isRoot,
   linkNames,
   type PoolView,
@@ -70,6 +71,36 @@ suite('Local cluster: pod network across nodes', () => {
       );
       expect(enis).toHaveLength(3);
       expect([...podDevices].sort()).toEqual([0, 1, 2]);
+    }
+  });
+
+  it('gives each secondary ENI link its primary address without a second route to the subnet', async () => {
+    for (const agent of cluster.agents.values()) {
+      // Prepare
+      const secondaries = (await enisOf(ec2, agent.instanceId)).filter((e) => e.Attachment!.DeviceIndex! > 0);
+
+      // Act
+      const links = ipJsonIn<{
+        ifname: string;
+        address: string;
+        addr_info: { family: string; local: string }[];
+      }>(agent.hostNetns, ['address', 'show']);
+      const mainRoutes = ipJsonIn<{ dst: string; dev: string }>(agent.hostNetns, [
+        'route',
+        'show',
+        'table',
+        'main',
+      ]);
+
+      // Assess
+      for (const eni of secondaries) {
+        const link = links.find((l) => l.address === eni.MacAddress);
+        expect(link?.addr_info.filter((a) => a.family === 'inet').map((a) => a.local)).toEqual([
+          eni.PrivateIpAddress,
+        ]);
+        expect(mainRoutes.filter((r) => r.dev === link?.ifname)).toEqual([]);
+      }
+      expect(secondaries).toHaveLength(2);
     }
   });
 
