@@ -1,5 +1,6 @@
 /** Pure logic of the simulator (token buckets, fault rules, Query parameters), with a fake clock where time matters. */
 import { FaultInjector } from '../../../infra/local/ec2/faults';
+import { Ec2Model } from '../../../infra/local/ec2/model/ec2-model';
 import { QueryParams } from '../../../infra/local/ec2/query/params';
 import { categoryOf, EC2_BUCKETS, Throttler } from '../../../infra/local/ec2/throttling';
 
@@ -124,5 +125,38 @@ describe('Class: QueryParams', () => {
     expect(badInt).toThrow(/Value \(one\) for parameter DeviceIndex is invalid/);
     expect(badBool).toThrow(/Value \(yes\) for parameter DeleteOnTermination is invalid/);
     expect(missing).toThrow(expect.objectContaining({ code: 'MissingParameter' }));
+  });
+});
+
+describe('Class: Ec2Model', () => {
+  it('keeps serving when a change listener throws, reports it, and honours once()', () => {
+    // Prepare
+    const failures: string[] = [];
+    const model = new Ec2Model({
+      onListenerError: (error, event) => failures.push(`${event.kind}: ${String(error)}`),
+    });
+    const seen: string[] = [];
+    model.on('change', () => {
+      throw new Error('listener bug');
+    });
+    model.once('change', (e) => seen.push(e.kind));
+    try {
+      // Act
+      const vpc = model.createVpc({ cidrBlock: '10.0.0.0/16' });
+      const subnet = model.createSubnet({ vpcId: vpc.vpcId, cidrBlock: '10.0.0.0/24' });
+      const eni = model.createNetworkInterface({
+        subnetId: subnet.subnetId,
+        groupIds: [],
+        secondaryPrivateIpAddresses: [],
+        ipv4Prefixes: [],
+        tags: new Map(),
+      });
+      // Assess
+      expect(model.getNetworkInterface(eni.networkInterfaceId)).toBeDefined();
+      expect(seen).toEqual(['eni-created']);
+      expect(failures).toContain('eni-created: Error: listener bug');
+    } finally {
+      model.dispose();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Ec2ModelEvents } from '../events';
+import type { Ec2ChangeEvent, Ec2ModelEvents } from '../events';
 import { type Assigned, type AssignInput, assignAddresses, unassignAddresses } from './addresses';
 import { attachInterface, detachInterface, interfacesOf } from './attachments';
 import { type Filter, selectRecords } from './filters';
@@ -37,7 +37,13 @@ export interface Ec2ModelOptions {
   readonly region?: string;
   readonly ownerId?: string;
   readonly timing?: Partial<Timing>;
+  /** Where a failing change listener is reported (default: a process warning). */
+  readonly onListenerError?: (error: unknown, event: Ec2ChangeEvent) => void;
 }
+
+const warnListenerError = (error: unknown, event: Ec2ChangeEvent): void => {
+  process.emitWarning(`EC2 simulator change listener failed on ${event.kind}: ${String(error)}`);
+};
 
 /**
  * The simulated EC2 state of one account in one Region. The HTTP front end and scenario files
@@ -48,11 +54,13 @@ export class Ec2Model extends EventEmitter<Ec2ModelEvents> {
   readonly ownerId: string;
   private readonly store: Ec2Store;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly onListenerError: (error: unknown, event: Ec2ChangeEvent) => void;
 
   constructor(options: Ec2ModelOptions = {}) {
     super();
     this.region = options.region ?? 'us-east-1';
     this.ownerId = options.ownerId ?? '111122223333';
+    this.onListenerError = options.onListenerError ?? warnListenerError;
     this.store = {
       region: this.region,
       ownerId: this.ownerId,
@@ -71,7 +79,7 @@ export class Ec2Model extends EventEmitter<Ec2ModelEvents> {
       interfaces: new Map(),
       deletedInterfaces: new Map(),
       clientTokens: new Map(),
-      emit: (event) => this.emit('change', event),
+      emit: (event) => this.announce(event),
       schedule: (ms, fn) => this.schedule(ms, fn),
     };
   }
@@ -87,6 +95,21 @@ export class Ec2Model extends EventEmitter<Ec2ModelEvents> {
   /** Idempotency tokens (ClientToken) of create calls, shared by the actions that honour them. */
   get clientTokens(): Ec2Store['clientTokens'] {
     return this.store.clientTokens;
+  }
+
+  /**
+   * A listener's failure must not abort an EC2 call halfway through its changes, so it is
+   * reported (a process warning by default) instead of thrown into the action.
+   */
+  private announce(event: Ec2ChangeEvent): void {
+    // rawListeners keeps once() semantics: its wrappers remove themselves when called.
+    for (const listener of this.rawListeners('change')) {
+      try {
+        (listener as (e: Ec2ChangeEvent) => void)(event);
+      } catch (error) {
+        this.onListenerError(error, event);
+      }
+    }
   }
 
   private schedule(ms: number, fn: () => void): void {
