@@ -104,6 +104,27 @@ suite('Local cluster: pod network across nodes', () => {
     }
   });
 
+  it('routes secondary-ENI pods by their ENI only towards the VPC, since SNAT is on', async () => {
+    for (const agent of cluster.agents.values()) {
+      // Prepare
+      const secondaryIps = (await enisOf(ec2, agent.instanceId))
+        .filter((e) => e.Attachment!.DeviceIndex! > 0)
+        .flatMap((e) =>
+          (e.PrivateIpAddresses ?? []).filter((a) => !a.Primary).map((a) => a.PrivateIpAddress!),
+        );
+      const podsThere = pods.filter((p) => p.instanceId === agent.instanceId && secondaryIps.includes(p.ip));
+
+      // Act
+      const fromRules = podRules(agent.hostNetns).filter((r) => r.priority === 1536);
+
+      // Assess
+      expect(podsThere.length).toBeGreaterThan(0);
+      expect(fromRules.map((r) => `${r.src} to ${r.dst}/${r.dstlen}`).sort()).toEqual(
+        podsThere.map((p) => `${p.ip} to 10.0.0.0/16`).sort(),
+      );
+    }
+  });
+
   it('has each agent turn on forwarding and loose reverse-path filtering in its node', () => {
     for (const agent of cluster.agents.values()) {
       // Act

@@ -47,6 +47,7 @@ export interface RuleJson {
   priority: number;
   src?: string;
   dst?: string;
+  dstlen?: number;
   table?: string;
 }
 
