@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../../../core/errors';
 import { startLocalCloud } from '../cloud';
 import { startEc2Simulator } from '../ec2';
+import { LOCAL_CLUSTER_NAME, operatorEnvLines, startControlPlaneFor } from '../stack';
 import { parseEc2Flags, parseUpFlags, USAGE } from './sim-options';
 
 /** What the CLI touches outside itself, passed in so tests can drive it in-process. */
@@ -56,8 +57,16 @@ async function runUp(args: readonly string[], ctx: CliContext): Promise<number> 
       `node ${node.instanceId} ${node.privateIp} ${node.availabilityZone} imds=${node.imds.endpoint}\n`,
     );
   }
+  const controlPlane = await startControlPlaneFor(cloud).catch(async (error: unknown) => {
+    await cloud.stop();
+    throw error;
+  });
+  ctx.stdout.write(`api ${controlPlane.endpoint} cluster=${LOCAL_CLUSTER_NAME}\n`);
+  ctx.stdout.write('# to call the API as the operator (e.g. ledgerctl subnets):\n');
+  for (const line of operatorEnvLines(cloud, controlPlane.endpoint)) ctx.stdout.write(`${line}\n`);
   ctx.stdout.write('ready\n');
   const signal = await ctx.waitForStop();
+  await controlPlane.stop();
   await cloud.stop();
   ctx.stdout.write(`stopped on ${signal}\n`);
   return EXIT.ok;

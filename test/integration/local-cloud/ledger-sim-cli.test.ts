@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { ApiClient } from '../../../core/api-client';
 import { type CliContext, main } from '../../../infra/local/cli/sim-main';
 
 const REPO = join(__dirname, '..', '..', '..');
@@ -90,6 +91,38 @@ describe('ledger-sim CLI', () => {
     expect(t.out()).toMatch(/^subnet nodes-a subnet-/m);
     expect(code).toBe(0);
     expect(afterStop).toBe('refused');
+  });
+
+  it('brings the control plane up too, callable as the operator with the printed credentials', async () => {
+    // Prepare
+    const t = testContext();
+    const running = main(['up', '--nodes', '1'], t.ctx);
+    try {
+      await waitForLine(t.out, /^ready$/m, 15_000);
+      const env = Object.fromEntries(
+        [...t.out().matchAll(/^export (\w+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]),
+      );
+      const client = new ApiClient({
+        endpoint: env.LEDGER_API_ENDPOINT!,
+        region: env.LEDGER_API_REGION!,
+        credentials: {
+          accessKeyId: env.AWS_ACCESS_KEY_ID!,
+          secretAccessKey: env.AWS_SECRET_ACCESS_KEY!,
+          sessionToken: env.AWS_SESSION_TOKEN!,
+        },
+      });
+
+      // Act
+      const capacity = await client.subnetCapacity();
+
+      // Assess
+      expect(t.out()).toMatch(/^api http:\/\/127\.0\.0\.1:\d+ cluster=\S+$/m);
+      expect(capacity.subnets.length).toBeGreaterThan(0);
+      expect(capacity.subnets.every((s) => s.size === 251)).toBe(true);
+    } finally {
+      t.stop('SIGINT');
+      expect(await running).toBe(0);
+    }
   });
 
   it('brings the local cloud up with its nodes and takes it down', async () => {
