@@ -5,7 +5,9 @@
  * VERSION run in the same run as floors. A second node serves the same plugin from the
  * agent's parts with a stopwatch, to split one ADD into its parts.
  */
+import { request } from 'node:http';
 import { join } from 'node:path';
+import { AGENT_ROUTES } from '../../core/contract/agent-socket';
 import type { LocalNode } from '../../infra/local/cloud';
 import { figure } from '../lib/figures';
 import { type LocalNodes, startLocalNodes, waitForLeases } from '../lib/local-nodes';
@@ -102,13 +104,50 @@ async function burst(config: string, pods: PodSpec[]) {
   }
 }
 
-async function breakdown(nodes: LocalNodes, node: LocalNode, pods: PodSpec[]) {
+/** One request straight to the agent socket, as the plugin sends it: the agent's whole share. */
+function callAgent(socketPath: string, path: string, body: unknown): Promise<number> {
+  const payload = JSON.stringify(body);
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        socketPath,
+        path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve(performance.now() - started)
+            : reject(new Error(`${path}: HTTP ${res.statusCode}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+function agentRequest(pod: PodSpec) {
+  return {
+    containerId: pod.containerId,
+    ifName: 'eth0',
+    netns: `/run/netns/${pod.netns}`,
+    podNamespace: pod.namespace,
+    podName: pod.name,
+    mtu: 9001,
+  };
+}
+
+async function breakdown(nodes: LocalNodes, node: LocalNode, pods: PodSpec[], direct: PodSpec[]) {
   const agent = await startTimedAgent({
     cluster: nodes.cluster,
     node,
     hostNetns: nodes.hostNetns(node),
     directory: join(nodes.dir, 'timed', node.instanceId),
-    addresses: pods.length + 5,
+    addresses: pods.length + direct.length + 5,
     syncFabric: () => nodes.fabric.sync(),
   });
   const config = configOf(agent.socketPath, join(nodes.dir, 'timed'));
@@ -121,6 +160,8 @@ async function breakdown(nodes: LocalNodes, node: LocalNode, pods: PodSpec[]) {
     into.datapath.push(parts.datapathMs);
     into.rest.push(ms - parts.assignMs - parts.datapathMs);
   };
+  const agentAdd: number[] = [];
+  const agentDel: number[] = [];
   for (const pod of pods) await addNetns(pod.netns);
   try {
     agent.takeParts();
@@ -136,11 +177,16 @@ async function breakdown(nodes: LocalNodes, node: LocalNode, pods: PodSpec[]) {
         requireSuccess(`DEL ${pod.name}`, await timedExec(PLUGIN(), [], cniEnv('DEL', pod), config)).ms,
       );
     }
+    for (const pod of direct) await addNetns(pod.netns);
+    for (const pod of direct)
+      agentAdd.push(await callAgent(agent.socketPath, AGENT_ROUTES.add, agentRequest(pod)));
+    for (const pod of direct)
+      agentDel.push(await callAgent(agent.socketPath, AGENT_ROUTES.del, agentRequest(pod)));
   } finally {
-    await deleteNetns(pods.map((p) => p.netns));
+    await deleteNetns([...pods, ...direct].map((p) => p.netns));
     await agent.stop();
   }
-  return { add, del };
+  return { add, del, agentAdd, agentDel };
 }
 
 export const pluginLatency: Benchmark = {
@@ -181,10 +227,12 @@ export const pluginLatency: Benchmark = {
         );
       }
       log('breakdown of ADD on the instrumented agent');
+      const breakdownPods = quick ? 15 : PLUGIN_LATENCY.breakdownPods;
       const parts = await breakdown(
         nodes,
         timedNode,
-        Array.from({ length: quick ? 15 : PLUGIN_LATENCY.breakdownPods }, (_, i) => podOf('t', i)),
+        Array.from({ length: breakdownPods }, (_, i) => podOf('t', i)),
+        Array.from({ length: breakdownPods }, (_, i) => podOf('d', i)),
       );
       const nodeFloor = figure({ name: 'x', unit: 'ms', samples: floor.node }).summary.median;
       const figures: Figure[] = [
@@ -234,6 +282,11 @@ export const pluginLatency: Benchmark = {
               unit: 'ms',
               samples: p.rest,
             }),
+            figure({
+              name: `${label} breakdown: agent round trip on its socket, no plugin`,
+              unit: 'ms',
+              samples: command === 'add' ? parts.agentAdd : parts.agentDel,
+            }),
           ];
         }),
       ];
@@ -242,7 +295,7 @@ export const pluginLatency: Benchmark = {
         notes: [
           `${INSTANCE_TYPE} node on the simulated VPC fabric; the shipped dist/ledger-agent and dist/ledger-cni; the plugin runs in the root namespace with only PATH and CNI_* set`,
           `sequential: ${sequentialPods} ADDs, then ${sequentialPods} DELs; bursts: ${bursts} × ${PLUGIN_LATENCY.burstPods} ADDs started at once, each timed from its own spawn`,
-          'breakdown: the agent parts in the benchmark process with a stopwatch; "pool + checkpoint write" is pool.assign or pool.unassign (bookkeeping, atomic write, fsync); the rest is the plugin process (see plugin start) and the socket round trip',
+          'breakdown: the agent parts in the benchmark process with a stopwatch; "pool + checkpoint write" is pool.assign or pool.unassign (bookkeeping, atomic write, fsync); the rest is the plugin process (see plugin start) and the socket round trip; "agent round trip" is the same request posted to the agent socket by the benchmark, without a plugin process',
           'AWS VPC CNI published 30-pod burst p50: 750 ms (PR #3764)',
         ],
       };

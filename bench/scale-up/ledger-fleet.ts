@@ -31,10 +31,9 @@ export interface LedgerFleetCounters {
   leases: number;
 }
 
-/** The agent's warm-pool settings with no knob set: Ledger's own defaults. */
-export function defaultWarmPool() {
-  const env = new EnvReader({});
-  return readWarmPoolConfig(env);
+/** The agent's warm-pool settings from these variables; none set means Ledger's own defaults. */
+export function warmPoolOf(variables: Record<string, string> = {}) {
+  return readWarmPoolConfig(new EnvReader(variables));
 }
 
 export function ledgerNode(
@@ -43,9 +42,10 @@ export function ledgerNode(
   instanceType: string,
   dir: string,
   counters: LedgerFleetCounters,
+  variables: Record<string, string> = {},
 ): FleetNode {
   const client = cluster.nodeClient(instance.instanceId);
-  const warmPool = defaultWarmPool();
+  const warmPool = warmPoolOf(variables);
   let pool: LeasePool | undefined;
   let maintainer: PoolMaintainer | undefined;
   return {

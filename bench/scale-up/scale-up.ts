@@ -16,7 +16,7 @@ import { figure } from '../lib/figures';
 import type { Figure } from '../lib/results';
 import type { Benchmark, BenchOptions } from '../lib/runner';
 import { type IpamdFleetCounters, ipamdNode } from './ipamd-fleet';
-import { defaultWarmPool, type LedgerFleetCounters, ledgerNode } from './ledger-fleet';
+import { type LedgerFleetCounters, ledgerNode, warmPoolOf } from './ledger-fleet';
 import { type FleetNode, runTrace, type TraceOutcome, type TraceShape } from './trace';
 
 export const SCALE_UP = {
@@ -193,6 +193,39 @@ export function compareFleets(ledger: FleetRun, ipamd: FleetRun): Figure[] {
   ];
 }
 
+/** The same Ledger agents with /28 prefixes: one EC2 call can cover a node's whole start. */
+export const PREFIX_DELEGATION = { ENABLE_PREFIX_DELEGATION: 'true', WARM_PREFIX_TARGET: '1' } as const;
+
+function prefixFigures(prefixes: FleetRun, ipamd: FleetRun): Figure[] {
+  const callsPerPod = (r: FleetRun) => r.ec2.totalCalls / r.pods;
+  const times = seconds(prefixes.trace.scaleUp.timesMs);
+  return [
+    figure({
+      name: 'Ledger, prefixes: time to address, scale-up',
+      unit: 's',
+      samples: times.length > 0 ? times : [Number.POSITIVE_INFINITY],
+      target: { op: '<=', value: 90, on: 'max' },
+    }),
+    figure({
+      name: 'EC2 calls per pod, Ledger prefixes / ipamd model',
+      unit: '×',
+      samples: [callsPerPod(prefixes) / callsPerPod(ipamd)],
+      target: { op: '<=', value: 0.2 },
+    }),
+    figure({
+      name: 'idle addresses, Ledger prefixes / ipamd model',
+      unit: '×',
+      samples: [sum(prefixes.trace.idleAfterScaleUp) / Math.max(sum(ipamd.trace.idleAfterScaleUp), 1)],
+      target: { op: '<=', value: 1 / 3 },
+    }),
+    figure({
+      name: 'Ledger, prefixes: EC2 calls throttled',
+      unit: 'calls',
+      samples: [prefixes.ec2.totalThrottled],
+    }),
+  ];
+}
+
 export const scaleUp: Benchmark = {
   name: 'scale-up',
   summary: 'N nodes join at once with 30 pods each, then churn: Ledger CNI vs a per-node ipamd model',
@@ -202,7 +235,7 @@ export const scaleUp: Benchmark = {
       podsPerNode: 30,
       churnPodsPerNode: 10,
       retryMs: 1_000,
-      giveUpMs: 300_000,
+      giveUpMs: 600_000,
       settleMaxMs: 60_000,
       settleStepMs: 5_000,
     };
@@ -232,9 +265,20 @@ export const scaleUp: Benchmark = {
         ipamdCounters as unknown as Record<string, number>,
         log,
       );
-      const warm = defaultWarmPool().targets;
+      log('Ledger CNI again with prefix delegation, for comparison');
+      const pdCounters: LedgerFleetCounters = { throttledLeases: 0, failedLeases: 0, leases: 0 };
+      const prefixes = await runFleet(
+        'Ledger CNI, prefixes',
+        nodes,
+        shape,
+        (cluster, instance) =>
+          ledgerNode(cluster, instance, SCALE_UP.instanceType, dir, pdCounters, PREFIX_DELEGATION),
+        pdCounters as unknown as Record<string, number>,
+        log,
+      );
+      const warm = warmPoolOf().targets;
       return {
-        figures: compareFleets(ledger, ipamd),
+        figures: [...compareFleets(ledger, ipamd), ...prefixFigures(prefixes, ipamd)],
         notes: [
           `${nodes} × ${SCALE_UP.instanceType} nodes join at once, ${shape.podsPerNode} pods each; then each replaces ${shape.churnPodsPerNode} pods`,
           `EC2 simulator: EC2's token buckets, ${SCALE_UP.ec2LatencyMs} ms per call, attach ${SCALE_UP.attachDelayMs} ms, detach ${SCALE_UP.detachDelayMs} ms; a failed ADD is retried after ${shape.retryMs} ms`,
@@ -245,6 +289,11 @@ export const scaleUp: Benchmark = {
           `ipamd model EC2 calls: ${perAction(ipamd.ec2)}`,
           `idle addresses in all warm pools after scale-up: Ledger ${sum(ledger.trace.idleAfterScaleUp)}, ipamd model ${sum(ipamd.trace.idleAfterScaleUp)}`,
           `Ledger DynamoDB: ${JSON.stringify(ledger.dynamo?.calls)}, ${ledger.dynamo?.writeUnits} WCU, ${ledger.dynamo?.readUnits} RCU`,
+          `Ledger with ${Object.entries(PREFIX_DELEGATION)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(
+              ' ',
+            )}: scale-up wall ${(prefixes.trace.scaleUp.wallMs / 1000).toFixed(1)} s; EC2 calls: ${perAction(prefixes.ec2)}; idle after scale-up ${sum(prefixes.trace.idleAfterScaleUp)}`,
         ],
       };
     } finally {
