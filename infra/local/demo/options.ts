@@ -10,7 +10,8 @@ EC2 and IMDS simulators, DynamoDB (dynalite), the control plane, one agent per n
 pods as network namespaces wired by the real plugin; then checks pod-to-pod and SNAT.
 
   --nodes N            simulated nodes, 1-8 (default 2)
-  --pods N             pods per node, 1 up to the instance type's max pods (default 12)
+  --pods N             pods per node, 1 up to the addresses the instance type holds
+                       for pods (default 12; 15 on a t3.medium)
   --instance-type T    EC2 instance type of the nodes (default t3.medium: 3 ENIs x 6 IPs,
                        so pods spill onto a second and third ENI early)
   --keep               stay up after the checks, with ledgerctl instructions, until Ctrl-C
@@ -42,10 +43,13 @@ function integer(
   return value;
 }
 
-/** Max pods as the AWS VPC CNI computes it: ENIs x (IPs per ENI - 1) + 2. */
-export function maxPodsOf(instanceType: string): number {
+/**
+ * Pods with their own address a node of this type can hold: every ENI's addresses but its
+ * primary. (The AWS VPC CNI's max pods adds 2 for host-network pods, which need none.)
+ */
+export function podAddressesOf(instanceType: string): number {
   const limits = instanceTypeLimits(instanceType);
-  return limits.maxEnis * (limits.ipv4PerEni - 1) + 2;
+  return limits.maxEnis * (limits.ipv4PerEni - 1);
 }
 
 export function parseDemoOptions(argv: readonly string[]): DemoOptions {
@@ -62,7 +66,7 @@ export function parseDemoOptions(argv: readonly string[]): DemoOptions {
   const instanceType = values['instance-type'] ?? DEMO_DEFAULTS.instanceType;
   let maxPods: number;
   try {
-    maxPods = maxPodsOf(instanceType);
+    maxPods = podAddressesOf(instanceType);
   } catch {
     throw new InvalidInputError(
       '--instance-type',

@@ -35,10 +35,11 @@ export interface PluginRun extends ExecResult {
 export class PluginError extends Error {
   constructor(
     readonly command: string,
+    readonly pod: string,
     readonly run: PluginRun,
   ) {
     const message = typeof run.json?.msg === 'string' ? run.json.msg : run.stderr.trim() || run.stdout.trim();
-    super(`plugin ${command} exited ${run.code}: ${message}`);
+    super(`plugin ${command} for pod ${pod} exited ${run.code}: ${message}`);
   }
 }
 
@@ -102,7 +103,7 @@ export async function startPod(agent: AgentProcess, spec: PodSpec, deadlineMs = 
       const ip = run.code === 0 && run.json ? podIp(run.json) : undefined;
       if (ip !== undefined) return { ...pod, instanceId: agent.instanceId, ip, result: run.json! };
       if (run.json?.code !== TRY_AGAIN_LATER || Date.now() + delayMs > deadline) {
-        throw new PluginError('ADD', run);
+        throw new PluginError('ADD', `${spec.namespace}/${spec.name}`, run);
       }
       await new Promise((r) => setTimeout(r, delayMs));
     }
@@ -116,5 +117,5 @@ export async function startPod(agent: AgentProcess, spec: PodSpec, deadlineMs = 
 export async function stopPod(agent: AgentProcess, pod: RunningPod): Promise<void> {
   const run = await runPlugin(agent, 'DEL', pod, pod.result);
   await deleteSandbox(pod.netns);
-  if (run.code !== 0) throw new PluginError('DEL', run);
+  if (run.code !== 0) throw new PluginError('DEL', `${pod.namespace}/${pod.name}`, run);
 }

@@ -78,7 +78,7 @@ describe('Function: parseDemoOptions', () => {
   it.each([
     [['--nodes', '0'], '--nodes="0" is not valid: an integer from 1 to 8'],
     [['--nodes', 'two'], '--nodes="two" is not valid'],
-    [['--pods', '18'], '--pods="18" is not valid: an integer from 1 to 17'],
+    [['--pods', '16'], '--pods="16" is not valid: an integer from 1 to 15'],
     [['--instance-type', 'x9.huge'], '--instance-type="x9.huge" is not valid: an EC2 instance type'],
     [['--frobnicate'], "Unknown option '--frobnicate'"],
     [['extra'], 'arguments="extra" is not valid: only options'],
@@ -93,10 +93,11 @@ describe('Function: parseDemoOptions', () => {
 
   it('allows as many pods as the instance type holds', () => {
     // Act
-    const options = parseDemoOptions(['--instance-type', 'm5.large', '--pods', '29', '--keep']);
+    const options = parseDemoOptions(['--instance-type', 'm5.large', '--pods', '27', '--keep']);
 
     // Assess
-    expect(options).toMatchObject({ instanceType: 'm5.large', podsPerNode: 29, keep: true });
+    expect(options).toMatchObject({ instanceType: 'm5.large', podsPerNode: 27, keep: true });
+    expect(() => parseDemoOptions(['--instance-type', 'm5.large', '--pods', '28'])).toThrow('from 1 to 27');
   });
 });
 
