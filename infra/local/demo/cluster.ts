@@ -47,8 +47,6 @@ export interface LocalCluster {
   /** Operator credentials from LocalIam, for ledgerctl. */
   readonly operatorCredentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
   operatorClient(): ApiClient;
-  /** Launches one more node, waits for the fabric to give it a namespace, and starts its agent. */
-  addNode(): Promise<AgentProcess>;
   startAgent(node: LocalNode, env?: Readonly<Record<string, string>>): Promise<AgentProcess>;
   stop(): Promise<void>;
 }
@@ -135,9 +133,12 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       agents.set(node.instanceId, agent);
       return agent;
     };
-    await phase(`node agents: ${options.nodes} x dist/ledger-agent, registered`, () =>
-      Promise.all(cloud.nodes.map((node) => startAgent(node))),
-    );
+    await phase(`node agents: ${options.nodes} x dist/ledger-agent, registered`, async () => {
+      // Every start settles before a failure is thrown, so none is left running unseen.
+      const started = await Promise.allSettled(cloud.nodes.map((node) => startAgent(node)));
+      const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
+    });
 
     const issued = cloud.iam.issueRoleCredentials(OPERATOR_ROLE, `${options.prefix}-operator`, 43_200);
     const operatorCredentials = {
@@ -161,11 +162,6 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       operatorCredentials,
       operatorClient: () => operatorClient,
       startAgent,
-      addNode: async () => {
-        const node = await cloud.addNode();
-        await fabric.sync();
-        return startAgent(node);
-      },
       stop,
     };
   } catch (error) {
