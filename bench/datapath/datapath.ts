@@ -69,8 +69,8 @@ export const datapath: Benchmark = {
   summary: 'iperf3 pod↔pod on one node and across two nodes vs a bare veth pair',
   needsRoot: true,
   async run({ quick, log }) {
-    const rounds = quick ? 2 : 5;
-    const seconds = quick ? 2 : 5;
+    const rounds = quick ? 2 : 9;
+    const seconds = quick ? 2 : 4;
     const nodes = await startLocalNodes({ count: 2, instanceType: 'm5.large', prefix: PREFIX });
     const netns: string[] = [];
     const servers: IperfServer[] = [];
