@@ -36,7 +36,14 @@ export function meets(summary: Summary, target: Target): boolean {
 
 export function figure(spec: FigureSpec): Figure {
   if (spec.samples.length === 0) throw new RangeError(`figure "${spec.name}" has no samples`);
-  const summary = summarize(spec.samples);
+  const raw = summarize(spec.samples);
+  const summary = {
+    runs: raw.runs,
+    median: round(raw.median, 3),
+    p99: round(raw.p99, 3),
+    min: round(raw.min, 3),
+    max: round(raw.max, 3),
+  };
   return {
     name: spec.name,
     unit: spec.unit,
@@ -46,14 +53,16 @@ export function figure(spec: FigureSpec): Figure {
       baseline: {
         name: spec.baseline.name,
         median: spec.baseline.median,
-        ratio: spec.baseline.median === 0 ? Number.POSITIVE_INFINITY : summary.median / spec.baseline.median,
+        ratio:
+          spec.baseline.median === 0 ? Number.POSITIVE_INFINITY : round(raw.median / spec.baseline.median, 3),
       },
     }),
   };
 }
 
-/** Rounds a figure's statistics for the results file, so it reads like the table. */
+/** Rounds a figure's statistics for the results file; infinities (nothing measured) stay. */
 export function round(n: number, digits = 2): number {
+  if (!Number.isFinite(n)) return n;
   const f = 10 ** digits;
   return Math.round(n * f) / f;
 }
