@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { CONTEXT_KEYS } from '../../../infra/aws/app-context';
 import { KNOWN_VARIABLES } from '../../../node-agent/config';
 
-const DOC = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'docs', 'deploy.md'), 'utf8');
+const DOC = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
 
 function section(title: string): string {
   const start = DOC.indexOf(`### ${title}`);
@@ -11,7 +11,7 @@ function section(title: string): string {
   return DOC.slice(start, end === -1 ? undefined : end);
 }
 
-describe('Document: docs/deploy.md', () => {
+describe('Document: README.md, Deploy to AWS', () => {
   it('documents every context key of the CDK app, and no other', () => {
     // Act
     const table = section('Deploy the control plane');
