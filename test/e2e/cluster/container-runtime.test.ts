@@ -14,7 +14,16 @@ import {
   RUNTIME_PACKAGES,
   startContainerRuntime,
 } from './container-runtime';
-import { ec2Client, enisOf, introspect, isRoot, linkNames, startPods, uniquePrefix } from './support';
+import {
+  cleanUpAll,
+  ec2Client,
+  enisOf,
+  introspect,
+  isRoot,
+  linkNames,
+  startPods,
+  uniquePrefix,
+} from './support';
 
 const PREFIX = uniquePrefix('cctr');
 
@@ -41,9 +50,11 @@ suite('Local cluster: a pod started by containerd through the plugin', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await runtime?.stop();
-    ec2?.destroy();
-    await cluster?.stop();
+    await cleanUpAll(
+      () => runtime?.stop(),
+      () => ec2?.destroy(),
+      () => cluster?.stop(),
+    );
   }, 60_000);
 
   it('gets an address of its node’s ENIs, reaches a pod on the other node, and is removed on exit', async () => {

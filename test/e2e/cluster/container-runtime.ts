@@ -1,16 +1,17 @@
 /**
  * A real container runtime for one test file: Debian's containerd with its own root, state
- * and socket in a temp directory, a rootfs made of busybox-static, and our conflist and
- * plugin where `ctr run --cni` looks (only /etc/cni/net.d and /opt/cni/bin), with whatever
- * was there moved aside and put back on stop.
+ * and socket in a temp directory, and a rootfs made of busybox-static. `ctr run --cni` reads
+ * only /etc/cni/net.d and /opt/cni/bin, so ctr runs in a private mount namespace where /etc
+ * and /opt are overlays whose upper layers hold our conflist and plugins: the machine's own
+ * directories are never touched, and a test running beside this one sees none of it.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import {
+  chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
-  renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -19,8 +20,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ExecResult, exec } from '../../../infra/local/demo/exec';
 
-export const CNI_CONF_DIR = '/etc/cni/net.d';
-export const CNI_BIN_DIR = '/opt/cni/bin';
 const DEBIAN_CNI_PLUGINS = '/usr/lib/cni';
 const BUSYBOX = '/usr/bin/busybox';
 const BUSYBOX_APPLETS = ['sh', 'ip', 'ping', 'sleep', 'cat'];
@@ -32,23 +31,16 @@ export function missingRuntimeTools(): string[] {
   return needed.filter((file) => !existsSync(file));
 }
 
-/** Moves a directory aside (if present) and leaves an empty one; the returned function undoes it. */
-function takeOver(dir: string, suffix: string): () => void {
-  const backup = `${dir}.ledger-backup-${suffix}`;
-  const existed = existsSync(dir);
-  if (existed) renameSync(dir, backup);
-  const parent = join(dir, '..');
-  const parentExisted = existsSync(parent);
-  mkdirSync(dir, { recursive: true });
-  return () => {
-    rmSync(dir, { recursive: true, force: true });
-    if (existed) renameSync(backup, dir);
-    else if (!parentExisted) rmSync(parent, { recursive: true, force: true });
-  };
-}
+/** Mounts the overlays ($1 is the work directory), then runs the rest of the arguments. */
+const WITH_CNI_OVERLAYS = [
+  'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/etc-up,workdir=$1/etc-work" /etc',
+  'mount -t overlay overlay -o "lowerdir=/opt,upperdir=$1/opt-up,workdir=$1/opt-work" /opt',
+  'shift',
+  'exec "$@"',
+].join(' && ');
 
 export interface ContainerRuntime {
-  /** Copies a node agent's conflist and plugin (plus loopback and portmap) where ctr looks. */
+  /** Puts a node agent's conflist and plugin (plus loopback and portmap) where ctr will see them. */
   installCni(conflist: string, plugin: string): void;
   /** `ctr run --cni --rm` on the busybox rootfs, in the foreground. */
   run(id: string, script: string): Promise<ExecResult>;
@@ -97,16 +89,24 @@ export async function startContainerRuntime(tag: string): Promise<ContainerRunti
       '',
     ].join('\n'),
   );
-  const restores: Array<() => void> = [];
   const child = spawn('containerd', ['--config', config], {
     stdio: ['ignore', 'ignore', 'ignore'],
   });
   const ctr = (args: string[], timeoutMs = 60_000) =>
     exec('ctr', ['--address', socket, ...args], { timeoutMs });
+  // A task that outlived a failed test would keep its shim running after containerd stops.
+  const removeLeftovers = async () => {
+    const tasks = (await ctr(['tasks', 'ls', '-q'], 10_000)).stdout.split('\n').filter(Boolean);
+    for (const id of tasks) {
+      await ctr(['tasks', 'kill', '--signal', 'SIGKILL', id], 10_000);
+      await ctr(['tasks', 'rm', '--force', id], 10_000);
+    }
+    const containers = (await ctr(['containers', 'ls', '-q'], 10_000)).stdout.split('\n').filter(Boolean);
+    for (const id of containers) await ctr(['containers', 'rm', id], 10_000);
+  };
   const stop = async () => {
-    await ctr(['tasks', 'kill', '--all', '--signal', 'SIGKILL', 'leftover']).catch(() => undefined);
+    if (child.exitCode === null) await removeLeftovers();
     await stopProcess(child);
-    for (const restore of restores.splice(0).reverse()) restore();
     rmSync(work, { recursive: true, force: true });
   };
   try {
@@ -121,19 +121,37 @@ export async function startContainerRuntime(tag: string): Promise<ContainerRunti
   }
   return {
     installCni(conflist, plugin) {
-      restores.push(takeOver(CNI_CONF_DIR, `${process.pid}`), takeOver(CNI_BIN_DIR, `${process.pid}`));
-      copyFileSync(conflist, join(CNI_CONF_DIR, '10-ledger.conflist'));
-      copyFileSync(plugin, join(CNI_BIN_DIR, 'ledger-cni'));
-      for (const name of ['loopback', 'portmap']) {
-        copyFileSync(join(DEBIAN_CNI_PLUGINS, name), join(CNI_BIN_DIR, name));
+      const confDir = join(work, 'etc-up', 'cni', 'net.d');
+      const binDir = join(work, 'opt-up', 'cni', 'bin');
+      for (const dir of [confDir, binDir, join(work, 'etc-work'), join(work, 'opt-work')]) {
+        mkdirSync(dir, { recursive: true });
       }
-      execFileSync('chmod', [
-        '755',
-        ...['ledger-cni', 'loopback', 'portmap'].map((n) => join(CNI_BIN_DIR, n)),
-      ]);
+      copyFileSync(conflist, join(confDir, '10-ledger.conflist'));
+      copyFileSync(plugin, join(binDir, 'ledger-cni'));
+      for (const name of ['loopback', 'portmap'])
+        copyFileSync(join(DEBIAN_CNI_PLUGINS, name), join(binDir, name));
+      for (const name of ['ledger-cni', 'loopback', 'portmap']) chmodSync(join(binDir, name), 0o755);
     },
-    // ctr must run in the root namespace, never under `ip netns exec`: it makes the sandbox itself.
-    run: (id, script) => ctr(['run', '--rootfs', '--cni', '--rm', rootfs, id, '/bin/sh', '-c', script]),
+    // ctr stays in the root network namespace (never `ip netns exec`): it makes the sandbox itself.
+    run: (id, script) =>
+      exec(
+        'unshare',
+        [
+          '--mount',
+          '--propagation',
+          'private',
+          'sh',
+          '-c',
+          WITH_CNI_OVERLAYS,
+          'sh',
+          work,
+          'ctr',
+          '--address',
+          socket,
+          ...['run', '--rootfs', '--cni', '--rm', rootfs, id, '/bin/sh', '-c', script],
+        ],
+        { timeoutMs: 60_000 },
+      ),
     stop,
   };
 }

@@ -9,7 +9,7 @@ import { addressSeenBy, startPeerEchoServer } from '../../../infra/local/demo/ch
 import { type LocalCluster, startLocalCluster } from '../../../infra/local/demo/cluster';
 import { mapLimit } from '../../../infra/local/demo/exec';
 import type { RunningPod } from '../../../infra/local/demo/pods';
-import { ec2Client, enisOf, isRoot, podRules, startPods, uniquePrefix } from './support';
+import { cleanUpAll, ec2Client, enisOf, isRoot, podRules, startPods, uniquePrefix } from './support';
 
 const PREFIX = uniquePrefix('cext');
 
@@ -33,8 +33,10 @@ suite('Local cluster: external SNAT', () => {
   }, 120_000);
 
   afterAll(async () => {
-    ec2?.destroy();
-    await cluster?.stop();
+    await cleanUpAll(
+      () => ec2?.destroy(),
+      () => cluster?.stop(),
+    );
   }, 60_000);
 
   it('routes secondary-ENI pods by their ENI for every destination, and the outside sees pod addresses', async () => {

@@ -13,7 +13,7 @@ import { TAGS } from '../../../core/contract/tags';
 import { ping } from '../../../infra/local/demo/checks';
 import { type LocalCluster, startLocalCluster } from '../../../infra/local/demo/cluster';
 import { deleteSandbox, type RunningPod } from '../../../infra/local/demo/pods';
-import { ec2Client, enisOf, eventually, isRoot, startPods, uniquePrefix } from './support';
+import { cleanUpAll, ec2Client, enisOf, eventually, isRoot, startPods, uniquePrefix } from './support';
 
 const PREFIX = uniquePrefix('clif');
 
@@ -36,8 +36,10 @@ suite('Local cluster: leaked ENIs, terminated nodes, control plane outage', () =
   }, 120_000);
 
   afterAll(async () => {
-    ec2?.destroy();
-    await cluster?.stop();
+    await cleanUpAll(
+      () => ec2?.destroy(),
+      () => cluster?.stop(),
+    );
   }, 60_000);
 
   const eniExists = async (eniId: string) => {

@@ -11,6 +11,7 @@ import { type LocalCluster, startLocalCluster } from '../../../infra/local/demo/
 import { type RunningPod, stopPod } from '../../../infra/local/demo/pods';
 import { hostVethName } from '../../../node-agent/datapath/names';
 import {
+  cleanUpAll,
   ec2Client,
   enisOf,
   eventually,
@@ -51,8 +52,10 @@ suite('Local cluster: pod network across nodes', () => {
   }, 180_000);
 
   afterAll(async () => {
-    ec2?.destroy();
-    await cluster?.stop();
+    await cleanUpAll(
+      () => ec2?.destroy(),
+      () => cluster?.stop(),
+    );
   }, 60_000);
 
   it('fills the primary ENI and spills onto a second and a third on every node', async () => {

@@ -119,3 +119,18 @@ export function startPods(
   }));
   return mapLimit(specs, 4, (spec) => startPod(agent, spec));
 }
+
+/** Runs every cleanup step even when one fails, then reports the first failure. */
+export async function cleanUpAll(
+  ...steps: Array<(() => Promise<unknown> | unknown) | undefined>
+): Promise<void> {
+  let first: unknown;
+  for (const step of steps) {
+    try {
+      await step?.();
+    } catch (error) {
+      first ??= error;
+    }
+  }
+  if (first !== undefined) throw first;
+}
