@@ -117,7 +117,9 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   const output = openSync(stderrFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(findRepoFile(AGENT_BINARY), [], { env, stdio: ['ignore', output, output] });
+    // Its own process group: Ctrl-C in the terminal reaches only the demo, which then deletes
+    // the pods through the agents before it stops them.
+    child = spawn(findRepoFile(AGENT_BINARY), [], { env, stdio: ['ignore', output, output], detached: true });
   } finally {
     closeSync(output);
   }

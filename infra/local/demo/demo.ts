@@ -3,14 +3,13 @@
  * creates pods through the real plugin, shows the ledger, proves pod-to-pod and SNAT, and
  * always cleans up. Ctrl-C (the abort signal) stops the work between items and cleans up.
  */
-
+import { LedgerError } from '../../../core/errors';
 import { checkSnat, type PairResult, pingAllPairs, type SnatResult, startPeerEchoServer } from './checks';
 import { type LocalCluster, startLocalCluster } from './cluster';
 import { mapLimit } from './exec';
 import type { DemoOptions } from './options';
 import { type RunningPod, startPod, stopPod } from './pods';
-import type { Progress } from './progress';
-import { formatSeconds } from './progress';
+import { formatSeconds, type Progress } from './progress';
 import {
   failureLines,
   ledgerctlInstructions,
@@ -32,7 +31,8 @@ export interface DemoContext {
 const POD_START_CONCURRENCY = 4;
 const USAGE_WAIT_MS = 20_000;
 
-export class InterruptedError extends Error {
+/** Ctrl-C or SIGTERM: neither a user mistake nor a fault, just a stop. */
+export class InterruptedError extends LedgerError {
   constructor() {
     super('interrupted');
   }
@@ -186,7 +186,8 @@ export async function runDemo(ctx: DemoContext): Promise<number> {
     });
   }
   ctx.out(`total ${formatSeconds(Date.now() - started)}`);
-  if (failure instanceof InterruptedError || (failure === undefined && ctx.signal.aborted && !verdict)) {
+  // Interrupted before a verdict: whatever failed after Ctrl-C failed because of it.
+  if (failure instanceof InterruptedError || (ctx.signal.aborted && verdict === undefined)) {
     ctx.out('demo: interrupted, everything cleaned up');
     return 130;
   }
