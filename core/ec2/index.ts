@@ -16,7 +16,8 @@ export {
 } from './client';
 export { type ControlPlaneContext, type LogSink, silentLog } from './context';
 export { forgetNode } from './forget-node';
-export { LEASE_OPERATION, leaseAddresses, NotRegisteredError, requireNode } from './lease';
+export { LEASE_OPERATION, leaseAddresses } from './lease';
+export { NotRegisteredError, requireNode } from './node-registry';
 export { type ReconcileReport, reconcile, repairNode, sweepLeakedEnis } from './reconcile';
 export { customNetworkFor, registerNode } from './register';
 export { RELEASE_OPERATION, releaseAddresses } from './release';

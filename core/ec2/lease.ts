@@ -9,22 +9,19 @@
  * Fewer addresses than asked is a success; none is a 409 with the reason.
  */
 import type { LeasedAddress, LeaseRequest, LeaseResponse } from '../contract/api';
-import { CapacityError, InvalidInputError } from '../errors';
+import { CapacityError } from '../errors';
 import {
   type AddressRecord,
   deleteIntent,
   type EniRecord,
   getEni,
   getIntent,
-  getNode,
   INTENT_STEPS,
   type LeaseIntent,
   listNodeAddresses,
   listNodeEnis,
   type NodeRecord,
   storeAnswer,
-  storedAnswer,
-  withNodeLock,
 } from '../ledger';
 import { type AddressKind, assignOnEni, recordLeases } from './assign';
 import { CAPACITY_REASONS, type CapacityReason, capacityError } from './capacity';
@@ -32,6 +29,7 @@ import { type ControlPlaneContext, stepDone } from './context';
 import { describeEnis, roomOn, secondaryAddressesOf } from './describe';
 import { leasedEniOf } from './eni-records';
 import { advance, attachAndRecord, createEni } from './grow-eni';
+import { onceUnderNodeLock } from './node-operation';
 import { candidateSubnets } from './subnet-discovery';
 
 export const LEASE_OPERATION = 'lease';
@@ -41,59 +39,33 @@ export async function leaseAddresses(
   instanceId: string,
   request: LeaseRequest,
 ): Promise<LeaseResponse> {
-  const key = request.idempotencyKey;
-  const prior = await storedAnswer<LeaseResponse>(ctx.ledger, instanceId, LEASE_OPERATION, key, request);
-  if (prior) return prior;
-  const node = await requireNode(ctx, instanceId);
-  return withNodeLock(
-    ctx.ledger,
-    instanceId,
-    async (lock) => {
-      ctx = { ...ctx, heldLock: lock };
-      const answered = await storedAnswer<LeaseResponse>(
-        ctx.ledger,
-        instanceId,
-        LEASE_OPERATION,
-        key,
-        request,
-      );
-      if (answered) return answered;
-      const kind: AddressKind = request.prefixes !== undefined ? 'prefix' : 'ipv4';
-      const want = request.prefixes ?? request.ipv4 ?? 0;
-      const now = ctx.ledger.now().toISOString();
-      const crashed = await getIntent(ctx.ledger, instanceId, key);
-      const intent: LeaseIntent = crashed ?? {
-        instanceId,
-        intentId: key,
-        step: INTENT_STEPS.started,
-        createdAt: now,
-        updatedAt: now,
-      };
-      const run = new LeaseRun(ctx, node, intent, kind, want);
-      if (crashed) await run.finishCrashedAttempt();
-      await run.reuseCooled();
-      await run.fillAttachedEnis();
-      await run.addEnis();
-      if (run.granted.length === 0)
-        throw capacityError(run.reason ?? CAPACITY_REASONS.eniLimitReached, run.why());
-      const answer: LeaseResponse = { leaseId: key, addresses: run.granted };
-      await storeAnswer(ctx.ledger, instanceId, LEASE_OPERATION, key, request, answer);
-      await stepDone(ctx, 'answer-stored', { leaseId: key });
-      await deleteIntent(ctx.ledger, instanceId, key);
-      ctx.log.info('lease granted', { instanceId, leaseId: key, kind, want, granted: run.granted.length });
-      return answer;
-    },
-    { ttlMs: ctx.lockTtlMs, waitMs: ctx.lockWaitMs },
-  );
-}
-
-/** The path names a node that has not registered (or was forgotten after termination): a 404. */
-export class NotRegisteredError extends InvalidInputError {}
-
-export async function requireNode(ctx: ControlPlaneContext, instanceId: string): Promise<NodeRecord> {
-  const node = await getNode(ctx.ledger, instanceId);
-  if (!node) throw new NotRegisteredError('instanceId', instanceId, 'a registered node: register it first');
-  return node;
+  return onceUnderNodeLock(ctx, instanceId, LEASE_OPERATION, request, async (ctx, node) => {
+    const key = request.idempotencyKey;
+    const kind: AddressKind = request.prefixes !== undefined ? 'prefix' : 'ipv4';
+    const want = request.prefixes ?? request.ipv4 ?? 0;
+    const now = ctx.ledger.now().toISOString();
+    const crashed = await getIntent(ctx.ledger, instanceId, key);
+    const intent: LeaseIntent = crashed ?? {
+      instanceId,
+      intentId: key,
+      step: INTENT_STEPS.started,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const run = new LeaseRun(ctx, node, intent, kind, want);
+    if (crashed) await run.finishCrashedAttempt();
+    await run.reuseCooled();
+    await run.fillAttachedEnis();
+    await run.addEnis();
+    if (run.granted.length === 0)
+      throw capacityError(run.reason ?? CAPACITY_REASONS.eniLimitReached, run.why());
+    const answer: LeaseResponse = { leaseId: key, addresses: run.granted };
+    await storeAnswer(ctx.ledger, instanceId, LEASE_OPERATION, key, request, answer);
+    await stepDone(ctx, 'answer-stored', { leaseId: key });
+    await deleteIntent(ctx.ledger, instanceId, key);
+    ctx.log.info('lease granted', { instanceId, leaseId: key, kind, want, granted: run.granted.length });
+    return answer;
+  });
 }
 
 class LeaseRun {

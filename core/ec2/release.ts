@@ -5,9 +5,9 @@
  * hold nothing any more.
  */
 import type { ReleaseRequest, ReleaseResponse } from '../contract/api';
-import { markCooling, storeAnswer, storedAnswer, withNodeLock } from '../ledger';
+import { markCooling, storeAnswer } from '../ledger';
 import { type ControlPlaneContext, stepDone } from './context';
-import { requireNode } from './lease';
+import { onceUnderNodeLock } from './node-operation';
 import { trimNode } from './trim';
 
 export const RELEASE_OPERATION = 'release';
@@ -17,30 +17,21 @@ export async function releaseAddresses(
   instanceId: string,
   request: ReleaseRequest,
 ): Promise<ReleaseResponse> {
-  const key = request.idempotencyKey;
-  const prior = await storedAnswer<ReleaseResponse>(ctx.ledger, instanceId, RELEASE_OPERATION, key, request);
-  if (prior) return prior;
-  const node = await requireNode(ctx, instanceId);
-  return withNodeLock(
-    ctx.ledger,
-    instanceId,
-    async (lock) => {
-      ctx = { ...ctx, heldLock: lock };
-      const coolingUntil = ctx.ledger.now().getTime() + ctx.config.coolingSeconds * 1000;
-      const released: string[] = [];
-      const unknown: string[] = [];
-      for (const address of [...new Set(request.addresses)]) {
-        const ok = await markCooling(ctx.ledger, instanceId, address, coolingUntil);
-        (ok ? released : unknown).push(address);
-      }
-      await stepDone(ctx, 'addresses-cooling', { released: released.length });
-      const answer: ReleaseResponse = { released, unknown };
-      await storeAnswer(ctx.ledger, instanceId, RELEASE_OPERATION, key, request, answer);
-      ctx.log.info('addresses released', { instanceId, released: released.length, unknown: unknown.length });
-      // Addresses whose cooling already ended (from this or earlier releases) go back to EC2 now.
-      await trimNode(ctx, node);
-      return answer;
-    },
-    { ttlMs: ctx.lockTtlMs, waitMs: ctx.lockWaitMs },
-  );
+  return onceUnderNodeLock(ctx, instanceId, RELEASE_OPERATION, request, async (ctx, node) => {
+    const key = request.idempotencyKey;
+    const coolingUntil = ctx.ledger.now().getTime() + ctx.config.coolingSeconds * 1000;
+    const released: string[] = [];
+    const unknown: string[] = [];
+    for (const address of [...new Set(request.addresses)]) {
+      const ok = await markCooling(ctx.ledger, instanceId, address, coolingUntil);
+      (ok ? released : unknown).push(address);
+    }
+    await stepDone(ctx, 'addresses-cooling', { released: released.length });
+    const answer: ReleaseResponse = { released, unknown };
+    await storeAnswer(ctx.ledger, instanceId, RELEASE_OPERATION, key, request, answer);
+    ctx.log.info('addresses released', { instanceId, released: released.length, unknown: unknown.length });
+    // Addresses whose cooling already ended (from this or earlier releases) go back to EC2 now.
+    await trimNode(ctx, node);
+    return answer;
+  });
 }

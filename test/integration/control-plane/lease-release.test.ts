@@ -187,6 +187,22 @@ describe('Control plane: lease and release at every boundary', () => {
       expect(state.leased.map((a) => a.address)).not.toContain(onPrimary[0]);
     });
 
+    it('answers two concurrent retries of one release identically, doing the work once', async () => {
+      // Prepare
+      const address = lease.addresses.filter((a) => a.eni.deviceIndex === 0)[2]!.address;
+      const body = { idempotencyKey: key(), addresses: [address] };
+
+      // Act
+      const [first, second] = await Promise.all([
+        client(node).release(node, body),
+        client(node).release(node, body),
+      ]);
+
+      // Assess
+      expect(first).toEqual({ released: [address], unknown: [] });
+      expect(second).toEqual(first);
+    });
+
     it('detaches and deletes a secondary ENI once all its addresses are released', async () => {
       // Prepare
       const onSecondary = lease.addresses.filter((a) => a.eni.deviceIndex === 1);
