@@ -1,2 +1,2 @@
 #!/usr/bin/env node
-require('./run-built')('infra/local/demo/main.js');
+require('./run-built')('infra/local/demo/entry.js');

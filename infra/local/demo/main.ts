@@ -20,32 +20,40 @@ function quietSdkVersionWarning(): void {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
 
-async function main(): Promise<number> {
+export interface DemoProcess {
+  readonly argv: readonly string[];
+  /** The caller's user id; undefined where the platform has none. */
+  readonly uid: number | undefined;
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+export async function demoMain(proc: DemoProcess = defaultProcess()): Promise<number> {
   quietSdkVersionWarning();
   let options: ReturnType<typeof parseDemoOptions>;
   try {
-    options = parseDemoOptions(process.argv.slice(2));
+    options = parseDemoOptions([...proc.argv]);
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
-    process.stderr.write(`demo: ${error.message}\n`);
+    proc.stderr.write(`demo: ${error.message}\n`);
     return 2;
   }
   if (options.help) {
-    process.stdout.write(`${DEMO_USAGE}\n`);
+    proc.stdout.write(`${DEMO_USAGE}\n`);
     return 0;
   }
-  if (process.getuid?.() !== 0) {
-    process.stderr.write(`demo: ${NEEDS_ROOT}\n`);
+  if (proc.uid !== 0) {
+    proc.stderr.write(`demo: ${NEEDS_ROOT}\n`);
     return 1;
   }
 
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (abort.signal.aborted) {
-      process.stderr.write(`\ndemo: ${signal} again: still cleaning up, please wait\n`);
+      proc.stderr.write(`\ndemo: ${signal} again: still cleaning up, please wait\n`);
       return;
     }
-    process.stderr.write(`\ndemo: ${signal}: stopping and cleaning up\n`);
+    proc.stderr.write(`\ndemo: ${signal}: stopping and cleaning up\n`);
     abort.abort();
   };
   process.on('SIGINT', onSignal);
@@ -55,7 +63,7 @@ async function main(): Promise<number> {
     return await runDemo({
       options,
       progress: createProgress(process.stdout),
-      out: (line) => process.stdout.write(`${line}\n`),
+      out: (line) => proc.stdout.write(`${line}\n`),
       signal: abort.signal,
       prefix: `demo${process.pid}`,
     });
@@ -66,12 +74,11 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`demo: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+function defaultProcess(): DemoProcess {
+  return {
+    argv: process.argv.slice(2),
+    uid: process.getuid?.(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+  };
+}

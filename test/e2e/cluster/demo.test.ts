@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidInputError } from '../../../core/errors';
+import { demoMain } from '../../../infra/local/demo/main';
 import { parseDemoOptions } from '../../../infra/local/demo/options';
 import { isRoot } from './support';
 
@@ -114,15 +115,24 @@ describe('Binary: bin/ledger-demo.js', () => {
   const asRoot = isRoot ? it : it.skip;
   if (!isRoot) console.warn('demo runs skipped: they need root for namespaces, veths and iptables');
 
-  asRoot('refuses to start without root and says what it needs and why', async () => {
-    // Act: as nobody
-    const run = await runDemo([], { uid: 65534 });
+  it('refuses to start without root and says what it needs and why, creating nothing', async () => {
+    // Prepare
+    let stderr = '';
+    const before = listNamespaces();
+
+    // Act: the entry's own logic, called as user nobody would reach it
+    const code = await demoMain({
+      argv: [],
+      uid: 65534,
+      stdout: { write: () => true },
+      stderr: { write: (t: string) => (stderr += t) },
+    });
 
     // Assess
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('needs root');
-    expect(run.stderr).toContain('network namespaces');
-    expect(leftoversOf(run.pid)).toEqual({ namespaces: [], workDirs: [] });
+    expect(code).toBe(1);
+    expect(stderr).toContain('needs root');
+    expect(stderr).toContain('network namespaces');
+    expect(listNamespaces()).toEqual(before);
   });
 
   asRoot(
