@@ -30,6 +30,11 @@ export class PoolExhaustedError extends Error {
   }
 }
 
+/**
+ * Calls may overlap (a runtime serializes calls per container only): an implementation
+ * serializes changes to its own state, and callers add no lock of their own, so a pod
+ * waiting for a lease holds up no other pod's ADD or DEL.
+ */
 export interface AddressPool {
   /**
    * Assigns a cached address to the pod and records it in the checkpoint (written and

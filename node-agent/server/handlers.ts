@@ -1,6 +1,7 @@
 /**
- * What the agent does for each plugin command, over the pool and the datapath. Pool changes
- * run one at a time through one queue; wiring runs outside it so pods start in parallel.
+ * What the agent does for each plugin command, over the pool and the datapath. The pool
+ * serializes its own state (one lock), so a pod waiting for a lease holds up no other ADD
+ * or DEL; wiring runs in parallel.
  */
 import {
   type AddRequest,
@@ -15,7 +16,6 @@ import {
 import { routeTableFor } from '../datapath/names';
 import type { Assignment } from '../pool/types';
 import { AgentRequestError } from './errors';
-import { SerialQueue } from './serial-queue';
 import type { PluginServerOptions } from './types';
 
 export type HandlerDeps = Pick<PluginServerOptions, 'pool' | 'podNetwork' | 'hostNetwork' | 'logger'>;
@@ -29,8 +29,6 @@ export interface Handlers {
 }
 
 export function createHandlers({ pool, podNetwork, hostNetwork, logger }: HandlerDeps): Handlers {
-  const queue = new SerialQueue();
-
   /**
    * The host veth is named after the pod, not the sandbox: when a newer sandbox of the same
    * pod holds an assignment, the link is its, and only this sandbox's rules may go.
@@ -54,15 +52,13 @@ export function createHandlers({ pool, podNetwork, hostNetwork, logger }: Handle
   }
 
   async function add(request: AddRequest): Promise<PodWiring> {
-    const assignment = await queue.run(() =>
-      pool.assign({
-        containerId: request.containerId,
-        ifName: request.ifName,
-        namespace: request.podNamespace,
-        pod: request.podName,
-        netns: request.netns,
-      }),
-    );
+    const assignment = await pool.assign({
+      containerId: request.containerId,
+      ifName: request.ifName,
+      namespace: request.podNamespace,
+      pod: request.podName,
+      netns: request.netns,
+    });
     try {
       await hostNetwork?.ensureEni(assignment.eni);
       const wiring = await podNetwork.setup({
@@ -82,8 +78,8 @@ export function createHandlers({ pool, podNetwork, hostNetwork, logger }: Handle
       });
       return wiring;
     } catch (error) {
-      await queue
-        .run(() => pool.unassign(request.containerId, request.ifName))
+      await pool
+        .unassign(request.containerId, request.ifName)
         .catch((e) => logger.error('cannot undo the assignment of a failed ADD', { error: String(e) }));
       throw error;
     }
@@ -104,7 +100,7 @@ export function createHandlers({ pool, podNetwork, hostNetwork, logger }: Handle
       ip,
       request.previous?.hostIfName,
     );
-    const removed = await queue.run(() => pool.unassign(request.containerId, request.ifName));
+    const removed = await pool.unassign(request.containerId, request.ifName);
     logger.info('pod unwired', { containerId: request.containerId, ip, released: removed !== undefined });
   }
 
@@ -140,13 +136,11 @@ export function createHandlers({ pool, podNetwork, hostNetwork, logger }: Handle
     const removed: GcResponse['removed'] = [];
     for (const assignment of stale) {
       try {
-        await queue.run(async () => {
-          await podNetwork.teardown({
-            hostIfName: hostIfNameForGc(assignment, valid),
-            ip: assignment.ip,
-          });
-          await pool.unassign(assignment.containerId, assignment.ifName);
+        await podNetwork.teardown({
+          hostIfName: hostIfNameForGc(assignment, valid),
+          ip: assignment.ip,
         });
+        await pool.unassign(assignment.containerId, assignment.ifName);
         removed.push({ containerId: assignment.containerId, ifName: assignment.ifName, ip: assignment.ip });
       } catch (error) {
         logger.warn('GC could not remove an attachment', {

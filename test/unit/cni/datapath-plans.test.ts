@@ -3,7 +3,6 @@ import { hostRuleChanges } from '../../../node-agent/datapath/host-rules';
 import { CHAINS, snatRules, tableRestore } from '../../../node-agent/datapath/iptables-rules';
 import { hostVethName, randomMac, routeTableFor } from '../../../node-agent/datapath/names';
 import { hostSetupLines, hostTeardownLines } from '../../../node-agent/datapath/pod-commands';
-import { SerialQueue } from '../../../node-agent/server/serial-queue';
 
 describe('Module: datapath names', () => {
   it('names the host veth like the AWS VPC CNI: prefix and 11 hex of sha1("ns.pod")', () => {
@@ -155,33 +154,5 @@ describe('Function: hostRuleChanges', () => {
         externalServiceCidrs: [],
       }),
     ).toEqual([]);
-  });
-});
-
-describe('Class: SerialQueue', () => {
-  it('runs tasks one at a time in order, and a failure does not stop the next', async () => {
-    // Prepare
-    const queue = new SerialQueue();
-    const log: string[] = [];
-    const task =
-      (name: string, ms: number, fail = false) =>
-      async () => {
-        log.push(`start ${name}`);
-        await new Promise((r) => setTimeout(r, ms));
-        log.push(`end ${name}`);
-        if (fail) throw new Error(name);
-        return name;
-      };
-
-    // Act
-    const results = await Promise.allSettled([
-      queue.run(task('a', 20)),
-      queue.run(task('b', 1, true)),
-      queue.run(task('c', 1)),
-    ]);
-
-    // Assess
-    expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
   });
 });
