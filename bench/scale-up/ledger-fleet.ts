@@ -29,6 +29,20 @@ export interface LedgerFleetCounters {
   throttledLeases: number;
   failedLeases: number;
   leases: number;
+  /** The first distinct reasons lease calls failed with, for the notes. */
+  failureReasons?: Record<string, number>;
+}
+
+const MAX_REASONS = 8;
+
+function noteReason(counters: LedgerFleetCounters, error: unknown): void {
+  const reasons = (counters.failureReasons ??= {});
+  // Instance and ENI ids vary per node; the reason is the same.
+  const reason = String((error as Error)?.message ?? error)
+    .replace(/\b(i|eni)-[0-9a-f]+/g, '$1-…')
+    .slice(0, 160);
+  if (reason in reasons || Object.keys(reasons).length < MAX_REASONS)
+    reasons[reason] = (reasons[reason] ?? 0) + 1;
 }
 
 /** The agent's warm-pool settings from these variables; none set means Ledger's own defaults. */
@@ -66,6 +80,7 @@ export function ledgerNode(
       pool.events.on('controlPlaneError', ({ operation, error }) => {
         if (operation !== 'lease') return;
         counters.failedLeases++;
+        noteReason(counters, error);
         if (THROTTLING.test(String((error as Error)?.message ?? error))) counters.throttledLeases++;
       });
       const unit = warmPool.prefixDelegation ? 'prefix' : 'ipv4';
