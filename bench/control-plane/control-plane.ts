@@ -74,7 +74,8 @@ export const controlPlane: Benchmark = {
     });
     try {
       const instances = cluster.launch(nodes, 'm5.xlarge');
-      const clients = instances.map((i) => cluster.nodeClient(i.instanceId));
+      // A generous timeout: this benchmark measures how long operations take under load.
+      const clients = instances.map((i) => cluster.nodeClient(i.instanceId, 60_000));
       await Promise.all(
         clients.map((c, n) =>
           c.register({ instanceType: 'm5.xlarge', availabilityZone: instances[n]!.availabilityZone }),

@@ -58,6 +58,7 @@ export interface BenchCluster {
   readonly meter: DynamoMeter;
   /** Launches instances in the simulator (no IMDS), alternating the two subnets. */
   launch(count: number, instanceType: string): { instanceId: string; availabilityZone: string }[];
+  /** A node's signed API client; without a timeout, the agent's own default. */
   nodeClient(instanceId: string, timeoutMs?: number): NodeClient;
   stop(): Promise<void>;
 }
@@ -82,7 +83,6 @@ export async function startBenchCluster(options: BenchClusterOptions): Promise<B
       nodeRoleNames: [NODE_ROLE],
       operatorRoleNames: ['ledger-operator'],
       coolingSeconds: options.coolingSeconds ?? 30,
-      lockWaitMs: 120_000,
       ...(options.budget && { budget: options.budget }),
     });
     const subnets = Object.values(cloud.ec2.scenario.subnets);
@@ -108,13 +108,13 @@ export async function startBenchCluster(options: BenchClusterOptions): Promise<B
           });
           return { instanceId: instance!.instanceId, availabilityZone: instance!.availabilityZone };
         }),
-      nodeClient: (instanceId, timeoutMs = 60_000) =>
+      nodeClient: (instanceId, timeoutMs) =>
         new NodeClient({
           endpoint: controlPlane.endpoint,
           region: cloud.ec2.region,
           instanceId,
           credentials: cloud.iam.issueRoleCredentials(NODE_ROLE, instanceId),
-          timeoutMs,
+          ...(timeoutMs !== undefined && { timeoutMs }),
         }),
       stop: async () => {
         await controlPlane.stop().catch(() => undefined);

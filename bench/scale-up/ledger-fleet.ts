@@ -6,8 +6,12 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvReader } from '../../core/config/env-reader';
+import type { RegisterNodeRequest, RegisterNodeResponse } from '../../core/contract/api';
 import { readWarmPoolConfig } from '../../node-agent/config/warm-pool';
+import type { NodeClient } from '../../node-agent/control-plane/node-client';
+import { registerNode } from '../../node-agent/control-plane/register';
 import { silentLogger } from '../../node-agent/logging';
 import { LeasePool } from '../../node-agent/pool/lease-pool';
 import { PoolMaintainer } from '../../node-agent/pool/pool-maintainer';
@@ -36,7 +40,8 @@ export interface LedgerFleetCounters {
 const MAX_REASONS = 8;
 
 function noteReason(counters: LedgerFleetCounters, error: unknown): void {
-  const reasons = (counters.failureReasons ??= {});
+  counters.failureReasons ??= {};
+  const reasons = counters.failureReasons;
   // Instance and ENI ids vary per node; the reason is the same.
   const reason = String((error as Error)?.message ?? error)
     .replace(/\b(i|eni)-[0-9a-f]+/g, '$1-…')
@@ -48,6 +53,35 @@ function noteReason(counters: LedgerFleetCounters, error: unknown): void {
 /** The agent's warm-pool settings from these variables; none set means Ledger's own defaults. */
 export function warmPoolOf(variables: Record<string, string> = {}) {
   return readWarmPoolConfig(new EnvReader(variables));
+}
+
+/** The kubelet restarts an agent that exited after about 10 s. */
+const RESTART_BACKOFF_MS = 10_000;
+
+/**
+ * The agent's own registration (its retries, then its cached answer); an agent that still
+ * fails exits and is restarted, as the DaemonSet's pod would be.
+ */
+async function registerUntilAccepted(
+  client: NodeClient,
+  dir: string,
+  instanceId: string,
+  body: RegisterNodeRequest,
+): Promise<RegisterNodeResponse> {
+  for (;;) {
+    try {
+      const registration = await registerNode({
+        register: (b) => client.register(b),
+        body,
+        instanceId,
+        cachePath: join(dir, 'registration.json'),
+        logger: silentLogger,
+      });
+      return registration.response;
+    } catch {
+      await sleep(RESTART_BACKOFF_MS);
+    }
+  }
 }
 
 export function ledgerNode(
@@ -64,13 +98,13 @@ export function ledgerNode(
   let maintainer: PoolMaintainer | undefined;
   return {
     async start() {
-      const registration = await client.register({
+      const checkpointDir = join(dir, instance.instanceId);
+      mkdirSync(checkpointDir, { recursive: true });
+      const registration = await registerUntilAccepted(client, checkpointDir, instance.instanceId, {
         instanceType,
         availabilityZone: instance.availabilityZone,
         prefixDelegation: warmPool.prefixDelegation,
       });
-      const checkpointDir = join(dir, instance.instanceId);
-      mkdirSync(checkpointDir, { recursive: true });
       pool = await LeasePool.open({
         instanceId: instance.instanceId,
         checkpointPath: join(checkpointDir, 'ipam.json'),
