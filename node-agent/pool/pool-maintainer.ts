@@ -5,7 +5,7 @@
  * failures only slow it down (backoff); the pool keeps serving from its cache.
  */
 import { randomUUID } from 'node:crypto';
-import { CapacityError } from '../../core/errors';
+import { CapacityError, InvalidInputError } from '../../core/errors';
 import type { NodeLeases } from '../control-plane/types';
 import type { Logger } from '../logging';
 import type { HeldLease } from './checkpoint';
@@ -44,6 +44,7 @@ export class PoolMaintainer {
   private leaseBlockedUntil = 0;
   private unavailableBackoffMs = 0;
   private retryLease: { key: string; units: number } | undefined;
+  private pendingRelease: PendingRelease | undefined;
   private usageDirty = true;
   private lastUsageAt = Number.NEGATIVE_INFINITY;
 
@@ -116,6 +117,7 @@ export class PoolMaintainer {
   /** One pass: lease what is short, else release what is over, then report usage if due. */
   async runOnce(): Promise<void> {
     const { pool, rule, capacity } = this.options;
+    if (this.pendingRelease) await this.sendRelease(this.pendingRelease);
     const { counts, units } = pool.snapshot();
     pool.wakeAll();
     const short = unitsToLease(rule, counts, units, capacity);
@@ -166,21 +168,41 @@ export class PoolMaintainer {
   }
 
   private async release(addresses: string[]): Promise<void> {
-    const { pool } = this.options;
-    const taken = await pool.withdraw(addresses.slice(0, MAX_RELEASE_PER_CALL));
+    const taken = await this.options.pool.withdraw(addresses.slice(0, MAX_RELEASE_PER_CALL));
     if (taken.length === 0) return;
+    await this.sendRelease({ key: randomUUID(), taken });
+  }
+
+  /**
+   * A release whose outcome is unknown (timeout, 5xx, connection lost after sending) may
+   * have happened: its addresses stay out of use and it is sent again, same key, same
+   * addresses, until the control plane answers. Only a refusal (4xx) means nothing happened,
+   * and only then do the addresses go back into the pool.
+   */
+  private async sendRelease(release: PendingRelease): Promise<void> {
+    const { pool } = this.options;
     try {
       await this.options.leases.release({
-        idempotencyKey: randomUUID(),
-        addresses: taken.map((l) => l.address),
+        idempotencyKey: release.key,
+        addresses: release.taken.map((l) => l.address),
       });
+      this.pendingRelease = undefined;
       this.gate.released(this.clock());
-      pool.events.emit('released', { units: taken.length });
-      this.options.logger.info('released excess addresses', { units: taken.length });
+      pool.events.emit('released', { units: release.taken.length });
+      this.options.logger.info('released excess addresses', { units: release.taken.length });
     } catch (error) {
-      await pool.restore(taken);
       pool.events.emit('controlPlaneError', { operation: 'release', error });
-      this.options.logger.warn('release failed; keeping the addresses for now', error);
+      if (error instanceof InvalidInputError) {
+        this.pendingRelease = undefined;
+        await pool.restore(release.taken);
+        this.options.logger.warn('release refused; keeping the addresses', error);
+      } else {
+        this.pendingRelease = release;
+        this.options.logger.warn(
+          'release outcome unknown; its addresses stay unused until it is retried',
+          error,
+        );
+      }
     }
   }
 
@@ -204,4 +226,9 @@ export class PoolMaintainer {
       this.options.logger.warn('usage report failed; will retry', error);
     }
   }
+}
+
+interface PendingRelease {
+  key: string;
+  taken: HeldLease[];
 }

@@ -5,10 +5,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ApiUnavailableError } from '../../../core/api-client';
 import { cidrContains, parseCidr, parseIpv4 } from '../../../core/net/ipv4';
 import { type LocalCloud, type LocalNode, startLocalCloud } from '../../../infra/local/cloud';
 import { type LocalControlPlane, startLocalControlPlane } from '../../../infra/local/host';
 import { NodeClient } from '../../../node-agent/control-plane/node-client';
+import type { NodeLeases } from '../../../node-agent/control-plane/types';
 import { silentLogger } from '../../../node-agent/logging';
 import { LeasePool } from '../../../node-agent/pool/lease-pool';
 import { PoolMaintainer } from '../../../node-agent/pool/pool-maintainer';
@@ -73,10 +75,10 @@ describe('Pool with the local control plane', () => {
       });
     const pool = await openPool();
     const capacity = nodeCapacity(registration.limits, rule.unit, undefined, undefined);
-    const maintainerFor = (p: LeasePool) => {
+    const maintainerFor = (p: LeasePool, leases: NodeLeases = client) => {
       const m = new PoolMaintainer({
         pool: p,
-        leases: client,
+        leases,
         rule,
         capacity,
         logger: silentLogger,
@@ -162,6 +164,46 @@ describe('Pool with the local control plane', () => {
     expect(beforeSettled).toBe(8);
     expect((await client.state()).leased).toHaveLength(4);
     expect(pool.snapshot().counts).toEqual({ total: 4, assigned: 0, cooling: 0, waiting: 0 });
+  });
+
+  it('keeps addresses out of use when a release answer is lost, and retries it with the same key', async () => {
+    // Prepare: the first release reaches the control plane, but its answer never comes back
+    const { client, pool, maintainerFor } = await nodeWithPool(ipRule(2, 4), { cooldownMs: 0 });
+    const keys: string[] = [];
+    let loseAnswer = true;
+    const lossy: NodeLeases = {
+      lease: (r) => client.lease(r),
+      reportUsage: (r) => client.reportUsage(r),
+      release: async (r) => {
+        keys.push(r.idempotencyKey);
+        const answer = await client.release(r);
+        if (loseAnswer) {
+          loseAnswer = false;
+          throw new ApiUnavailableError('connection reset before the answer');
+        }
+        return answer;
+      },
+    };
+    const maintainer = maintainerFor(pool, lossy);
+    await maintainer.runOnce();
+    for (let i = 0; i < 4; i++) await pool.assign(pod(i));
+    await maintainer.runOnce();
+    for (let i = 0; i < 4; i++) await pool.unassign(`container-${i}`, 'eth0');
+
+    // Act
+    await maintainer.runOnce();
+    const afterLostAnswer = pool.snapshot().counts.total;
+    const ledgerAfterLostAnswer = (await client.state()).leased.length;
+    const reassigned = await Promise.all([0, 1, 2, 3].map((i) => pool.assign(pod(10 + i))));
+    await maintainer.runOnce();
+
+    // Assess: the two released addresses never came back into use, and the retry reused the key
+    expect(ledgerAfterLostAnswer).toBe(4);
+    expect(afterLostAnswer).toBe(4);
+    const ledgerHeld = new Set((await client.state()).leased.map((l) => l.address));
+    expect(reassigned.every((a) => ledgerHeld.has(a.ip))).toBe(true);
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
   });
 
   it('leases on demand for a waiting pod when the pool is empty', async () => {
