@@ -67,6 +67,7 @@ async function registerUntilAccepted(
   dir: string,
   instanceId: string,
   body: RegisterNodeRequest,
+  giveUpAt: number,
 ): Promise<RegisterNodeResponse> {
   for (;;) {
     try {
@@ -78,7 +79,8 @@ async function registerUntilAccepted(
         logger: silentLogger,
       });
       return registration.response;
-    } catch {
+    } catch (error) {
+      if (Date.now() + RESTART_BACKOFF_MS > giveUpAt) throw error;
       await sleep(RESTART_BACKOFF_MS);
     }
   }
@@ -91,6 +93,8 @@ export function ledgerNode(
   dir: string,
   counters: LedgerFleetCounters,
   variables: Record<string, string> = {},
+  /** How long an agent keeps trying to register before the trace counts its pods as lost. */
+  giveUpMs = 600_000,
 ): FleetNode {
   const client = cluster.nodeClient(instance.instanceId);
   const warmPool = warmPoolOf(variables);
@@ -100,11 +104,17 @@ export function ledgerNode(
     async start() {
       const checkpointDir = join(dir, instance.instanceId);
       mkdirSync(checkpointDir, { recursive: true });
-      const registration = await registerUntilAccepted(client, checkpointDir, instance.instanceId, {
-        instanceType,
-        availabilityZone: instance.availabilityZone,
-        prefixDelegation: warmPool.prefixDelegation,
-      });
+      const registration = await registerUntilAccepted(
+        client,
+        checkpointDir,
+        instance.instanceId,
+        {
+          instanceType,
+          availabilityZone: instance.availabilityZone,
+          prefixDelegation: warmPool.prefixDelegation,
+        },
+        Date.now() + giveUpMs,
+      );
       pool = await LeasePool.open({
         instanceId: instance.instanceId,
         checkpointPath: join(checkpointDir, 'ipam.json'),

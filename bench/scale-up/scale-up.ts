@@ -252,7 +252,8 @@ export const scaleUp: Benchmark = {
         'Ledger CNI',
         nodes,
         shape,
-        (cluster, instance) => ledgerNode(cluster, instance, SCALE_UP.instanceType, dir, ledgerCounters),
+        (cluster, instance) =>
+          ledgerNode(cluster, instance, SCALE_UP.instanceType, dir, ledgerCounters, {}, shape.giveUpMs),
         ledgerCounters as unknown as Record<string, number>,
         log,
       );
@@ -272,7 +273,15 @@ export const scaleUp: Benchmark = {
         nodes,
         shape,
         (cluster, instance) =>
-          ledgerNode(cluster, instance, SCALE_UP.instanceType, dir, pdCounters, PREFIX_DELEGATION),
+          ledgerNode(
+            cluster,
+            instance,
+            SCALE_UP.instanceType,
+            dir,
+            pdCounters,
+            PREFIX_DELEGATION,
+            shape.giveUpMs,
+          ),
         pdCounters as unknown as Record<string, number>,
         log,
       );

@@ -6,6 +6,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
+export const AGENT_DOWN = 'agent never started';
+
 export type AddOutcome = { readonly ip: string } | { readonly failure: string };
 
 /** One node of a fleet as the trace drives it: its IPAM agent and its pods' ADD and DEL. */
@@ -39,6 +41,8 @@ export interface PhaseOutcome {
   readonly failures: Record<string, number>;
   /** From the start of the phase until the last pod had its address. */
   readonly wallMs: number;
+  /** Nodes whose agent never started: they take no part in later phases. */
+  readonly down: readonly FleetNode[];
 }
 
 export interface TraceOutcome {
@@ -74,10 +78,19 @@ async function phase(
   const deadline = Date.now() + shape.giveUpMs;
   const failures: Record<string, number> = {};
   const timesMs: number[] = [];
+  const down: FleetNode[] = [];
   let unaddressed = 0;
   await Promise.all(
     starts.map(async ({ node, names, before }) => {
-      await before?.();
+      try {
+        await before?.();
+      } catch {
+        // The node's agent never came up: none of its pods gets an address.
+        unaddressed += names.length;
+        failures[AGENT_DOWN] = (failures[AGENT_DOWN] ?? 0) + names.length;
+        down.push(node);
+        return;
+      }
       await Promise.all(
         names.map(async (name) => {
           const ip = await addUntilAddressed(node, name, shape, deadline, failures);
@@ -87,7 +100,7 @@ async function phase(
       );
     }),
   );
-  return { timesMs, unaddressed, failures, wallMs: performance.now() - started };
+  return { timesMs, unaddressed, failures, wallMs: performance.now() - started, down };
 }
 
 /** Waits until the total of idle addresses stops changing between two looks. */
@@ -122,8 +135,9 @@ export async function runTrace(
   const idleAfterScaleUp = await settle(nodes, shape);
   onPhase('settled');
   onPhase('churn');
+  const up = nodes.map((node, n) => ({ node, n })).filter(({ node }) => !scaleUp.down.includes(node));
   const churn = await phase(
-    nodes.map((node, n) => ({
+    up.map(({ node, n }) => ({
       node,
       before: async () => {
         for (let p = 0; p < shape.churnPodsPerNode; p++) await node.removePod(podName(n, p, 'up'));

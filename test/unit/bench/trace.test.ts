@@ -1,4 +1,10 @@
-import { addUntilAddressed, type FleetNode, runTrace, type TraceShape } from '../../../bench/scale-up/trace';
+import {
+  AGENT_DOWN,
+  addUntilAddressed,
+  type FleetNode,
+  runTrace,
+  type TraceShape,
+} from '../../../bench/scale-up/trace';
 
 /** A node whose pool gets `perStep` more addresses each time `grow` is called. */
 function fakeNode() {
@@ -85,6 +91,22 @@ describe('Module: scale-up trace', () => {
       expect(outcome.churn.timesMs).toHaveLength(1);
       expect(outcome.idleAfterScaleUp).toEqual([1]);
       expect(outcome.idleAfterChurn).toEqual([1]);
+    });
+
+    it('counts every pod of a node whose agent never starts as never addressed', async () => {
+      // Prepare
+      const { node } = fakeNode();
+      node.start = () => Promise.reject(new Error('registration failed'));
+
+      // Act
+      const outcome = await runTrace([node], SHAPE);
+
+      // Assess
+      expect(outcome.scaleUp.unaddressed).toBe(3);
+      expect(outcome.scaleUp.failures).toEqual({ [AGENT_DOWN]: 3 });
+      expect(outcome.scaleUp.timesMs).toEqual([]);
+      expect(outcome.churn.timesMs).toEqual([]);
+      expect(outcome.churn.unaddressed).toBe(0);
     });
   });
 });
