@@ -5,6 +5,8 @@
  * kept well under EC2's so other tools in the account keep their share.
  */
 
+import { DependencyError } from '../errors';
+
 export const THROTTLE_CATEGORIES = {
   nonMutating: 'non-mutating',
   unfilteredDescribe: 'unfiltered-describe',
@@ -58,6 +60,7 @@ export class TokenBucket {
   private tokens: number;
   private last: number;
   private tail: Promise<void> = Promise.resolve();
+  private queued = 0;
 
   constructor(
     private readonly size: BucketSize,
@@ -67,9 +70,17 @@ export class TokenBucket {
     this.last = clock();
   }
 
-  /** Resolves when a token was taken; callers are served in arrival order. */
-  take(): Promise<void> {
-    const turn = this.tail.then(() => this.waitForToken());
+  /**
+   * Resolves when a token was taken; callers are served in arrival order. A caller whose
+   * turn would come later than `maxWaitMs` is refused at once, queueing nothing: a request
+   * that holds a node's lock must not sit in this queue past the lock's lifetime.
+   */
+  take(maxWaitMs = Number.POSITIVE_INFINITY): Promise<void> {
+    this.refill();
+    const expectedWaitMs = ((this.queued + 1 - this.tokens) / this.size.refillPerSecond) * 1000;
+    if (expectedWaitMs > maxWaitMs) return Promise.reject(new Ec2BudgetSpentError(expectedWaitMs));
+    this.queued++;
+    const turn = this.tail.then(() => this.waitForToken()).finally(() => this.queued--);
     this.tail = turn.catch(() => undefined);
     return turn;
   }
@@ -101,16 +112,35 @@ export class TokenBucket {
   }
 }
 
+/** Longest a call may queue for a token before the request gives up (well under the node lock's 30 s). */
+export const DEFAULT_MAX_BUDGET_WAIT_MS = 10_000;
+
+/** The budget for EC2 calls is spent for longer than a request may wait: retry the request later. */
+export class Ec2BudgetSpentError extends DependencyError {
+  readonly retryAfterSeconds: number;
+
+  constructor(expectedWaitMs: number) {
+    const seconds = Math.ceil(expectedWaitMs / 1000);
+    super(
+      `the control plane's EC2 call budget is spent for the next ${seconds} s; retry the request later with the same idempotency key`,
+    );
+    this.retryAfterSeconds = seconds;
+  }
+}
+
 export class Ec2Budget {
   private readonly buckets: Map<ThrottleCategory, TokenBucket>;
 
-  constructor(sizes: Partial<Record<ThrottleCategory, BucketSize>> = {}) {
+  constructor(
+    sizes: Partial<Record<ThrottleCategory, BucketSize>> = {},
+    private readonly maxWaitMs = DEFAULT_MAX_BUDGET_WAIT_MS,
+  ) {
     this.buckets = new Map(
       Object.values(THROTTLE_CATEGORIES).map((c) => [c, new TokenBucket(sizes[c] ?? DEFAULT_BUDGET[c])]),
     );
   }
 
   take(action: string): Promise<void> {
-    return this.buckets.get(categoryOf(action))!.take();
+    return this.buckets.get(categoryOf(action))!.take(this.maxWaitMs);
   }
 }

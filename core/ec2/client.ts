@@ -34,6 +34,8 @@ export interface Ec2ClientOptions {
   endpoint?: string;
   maxAttempts?: number;
   budget?: Partial<Record<ThrottleCategory, BucketSize>>;
+  /** Longest one call may queue for the budget before its request is refused (default 10 s). */
+  budgetMaxWaitMs?: number;
   /** Local mode passes static credentials; in Lambda the SDK's default chain is used. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
@@ -48,7 +50,7 @@ export function createControlPlaneEc2(options: Ec2ClientOptions): ControlPlaneEc
     maxAttempts: options.maxAttempts ?? 8,
     credentials: options.credentials,
   });
-  const budget = new Ec2Budget(options.budget);
+  const budget = new Ec2Budget(options.budget, options.budgetMaxWaitMs);
   let stats = emptyStats();
   const bump = (table: Record<string, number>, key: string) => {
     table[key] = (table[key] ?? 0) + 1;

@@ -2,6 +2,7 @@ export {
   categoryOf,
   DEFAULT_BUDGET,
   Ec2Budget,
+  Ec2BudgetSpentError,
   THROTTLE_CATEGORIES,
   type ThrottleCategory,
   TokenBucket,

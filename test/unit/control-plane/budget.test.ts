@@ -1,4 +1,4 @@
-import { categoryOf, TokenBucket } from '../../../core/ec2/budget';
+import { categoryOf, Ec2BudgetSpentError, TokenBucket } from '../../../core/ec2/budget';
 
 describe('Function: categoryOf', () => {
   it.each([
@@ -49,5 +49,25 @@ describe('Class: TokenBucket', () => {
 
     // Assess
     expect(waited).toBeGreaterThanOrEqual(40);
+  });
+
+  it('refuses at once, queueing nothing, a taker whose turn would come after its bound', async () => {
+    // Prepare: one token, then one every 10 s
+    let now = 0;
+    const bucket = new TokenBucket({ capacity: 1, refillPerSecond: 0.1 }, () => now);
+    await bucket.take(5_000);
+
+    // Act
+    const refused = await bucket.take(5_000).catch((e: unknown) => e);
+    const refusedAgain = await bucket.take(5_000).catch((e: unknown) => e);
+    now += 10_000;
+    const admitted = await bucket.take(5_000).then(() => 'taken');
+
+    // Assess
+    expect(refused).toBeInstanceOf(Ec2BudgetSpentError);
+    expect((refused as Ec2BudgetSpentError).retryAfterSeconds).toBe(10);
+    expect((refused as Error).message).toMatch(/same idempotency key/);
+    expect((refusedAgain as Ec2BudgetSpentError).retryAfterSeconds).toBe(10);
+    expect(admitted).toBe('taken');
   });
 });
