@@ -2,9 +2,10 @@
  * Writes a benchmark's figures to bench/results/<name>.json with the machine and date, and
  * prints them as a table, so every run leaves a record that can be compared with the next.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { packageRoot } from './paths';
 import type { Summary } from './stats';
 
 export interface Figure {
@@ -44,13 +45,6 @@ export function machineInfo(): BenchResult['machine'] {
     node: process.version,
     loadAverage: Math.round(os.loadavg()[0]! * 100) / 100,
   };
-}
-
-/** The package root, found from this file whether it runs from source or from dist/js. */
-function packageRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
 }
 
 export function writeResult(result: BenchResult, dir = path.join(packageRoot(), 'bench', 'results')): string {
