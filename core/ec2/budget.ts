@@ -48,10 +48,23 @@ const UNFILTERED_DESCRIBES = new Set([
   'DescribeVolumes',
 ]);
 
-export function categoryOf(action: string): ThrottleCategory {
+/**
+ * EC2 charges a Describe to its smaller bucket only when it carries no filter, no ids and no
+ * paging; the control plane always narrows its Describes, so they get the larger budget.
+ */
+export function isFilteredOrPaged(input: unknown): boolean {
+  if (typeof input !== 'object' || input === null) return false;
+  return Object.entries(input).some(
+    ([key, value]) =>
+      ((key === 'Filters' || key.endsWith('Ids')) && Array.isArray(value) && value.length > 0) ||
+      ((key === 'MaxResults' || key === 'NextToken') && value !== undefined),
+  );
+}
+
+export function categoryOf(action: string, filteredOrPaged = false): ThrottleCategory {
   if (IP_AND_ENI_ACTIONS.has(action)) return THROTTLE_CATEGORIES.ipAndEni;
   if (action === 'CreateTags' || action === 'DeleteTags') return THROTTLE_CATEGORIES.tags;
-  if (UNFILTERED_DESCRIBES.has(action)) return THROTTLE_CATEGORIES.unfilteredDescribe;
+  if (UNFILTERED_DESCRIBES.has(action) && !filteredOrPaged) return THROTTLE_CATEGORIES.unfilteredDescribe;
   if (/^(Describe|List|Search|Get)/.test(action)) return THROTTLE_CATEGORIES.nonMutating;
   return THROTTLE_CATEGORIES.mutating;
 }
@@ -140,7 +153,7 @@ export class Ec2Budget {
     );
   }
 
-  take(action: string): Promise<void> {
-    return this.buckets.get(categoryOf(action))!.take(this.maxWaitMs);
+  take(action: string, input?: unknown): Promise<void> {
+    return this.buckets.get(categoryOf(action, isFilteredOrPaged(input)))!.take(this.maxWaitMs);
   }
 }

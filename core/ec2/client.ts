@@ -67,7 +67,7 @@ export function createControlPlaneEc2(options: Ec2ClientOptions): ControlPlaneEc
     (next: FinalizeHandler<object, MetadataBearer>, context: HandlerExecutionContext) =>
       async (args: FinalizeHandlerArguments<object>) => {
         const action = actionOf(context);
-        await budget.take(action);
+        await budget.take(action, args.input);
         bump(stats.attempts, action);
         try {
           return await next(args);

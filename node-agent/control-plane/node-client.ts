@@ -35,7 +35,9 @@ export class NodeClient implements NodeLeases {
       endpoint: options.endpoint,
       region: options.region,
       credentials: options.credentials ?? fromNodeProviderChain(),
-      timeoutMs: options.timeoutMs ?? 5_000,
+      // A lease that attaches an ENI takes seconds; the API's own limit (28 s Lambda, 30 s API
+      // Gateway) is the bound, so the agent sees the API's answer rather than giving up first.
+      timeoutMs: options.timeoutMs ?? 30_000,
     });
   }
 

@@ -1,4 +1,4 @@
-import { categoryOf, Ec2BudgetSpentError, TokenBucket } from '../../../core/ec2/budget';
+import { categoryOf, Ec2BudgetSpentError, isFilteredOrPaged, TokenBucket } from '../../../core/ec2/budget';
 
 describe('Function: categoryOf', () => {
   it.each([
@@ -69,5 +69,18 @@ describe('Class: TokenBucket', () => {
     expect((refused as Error).message).toMatch(/same idempotency key/);
     expect((refusedAgain as Ec2BudgetSpentError).retryAfterSeconds).toBe(10);
     expect(admitted).toBe('taken');
+  });
+
+  it('charges narrowed Describes to the larger bucket, as EC2 does', () => {
+    // Act and Assess
+    expect(
+      categoryOf('DescribeNetworkInterfaces', isFilteredOrPaged({ NetworkInterfaceIds: ['eni-1'] })),
+    ).toBe('non-mutating');
+    expect(
+      categoryOf('DescribeInstances', isFilteredOrPaged({ Filters: [{ Name: 'vpc-id', Values: ['v'] }] })),
+    ).toBe('non-mutating');
+    expect(categoryOf('DescribeInstances', isFilteredOrPaged({ MaxResults: 5 }))).toBe('non-mutating');
+    expect(categoryOf('DescribeInstances', isFilteredOrPaged({ Filters: [] }))).toBe('unfiltered-describe');
+    expect(categoryOf('DescribeInstances', isFilteredOrPaged({}))).toBe('unfiltered-describe');
   });
 });
