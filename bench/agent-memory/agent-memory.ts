@@ -65,7 +65,7 @@ export const agentMemory: Benchmark = {
       await nodes.fabric.sync();
       await sleep(2_000);
       log('RSS of the agent with no pod');
-      const before = await sampleRss(agent.pid, samples, 250);
+      const before = await sampleRss(agent.pid!, samples, 250);
       log(`wiring ${pods} pods through the plugin, ${PARALLEL_ADDS} at a time`);
       const config = JSON.stringify({ ...agent.pluginConfig(), cniVersion: '1.0.0' });
       const plugin = repoPath('dist', 'ledger-cni');
@@ -81,7 +81,7 @@ export const agentMemory: Benchmark = {
       }
       await sleep(6_000);
       log(`RSS of the agent holding ${pods} pods`);
-      const holding = await sampleRss(agent.pid, samples, 250);
+      const holding = await sampleRss(agent.pid!, samples, 250);
       log('RSS of an idle node process');
       const idle = await idleNodeRss(samples, 250);
       const idleMedian = figure({ name: 'x', unit: 'MiB', samples: idle }).summary.median;

@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { LocalNode } from '../../infra/local/cloud';
-import type { BenchAgent } from '../lib/agent-process';
+import type { AgentProcess } from '../../infra/local/demo/agent-process';
 import { figure } from '../lib/figures';
 import { startLocalNodes, waitForLeases } from '../lib/local-nodes';
 import { repoPath } from '../lib/paths';
@@ -21,7 +21,7 @@ const PREFIX = `bdp${process.pid % 100_000}`;
 const VETH_A = '198.51.100.1';
 const VETH_B = '198.51.100.2';
 
-async function wirePod(agent: BenchAgent, spec: PodSpec): Promise<string> {
+async function wirePod(agent: AgentProcess, spec: PodSpec): Promise<string> {
   await addNetns(spec.netns);
   const config = JSON.stringify({ ...agent.pluginConfig(), cniVersion: '1.0.0' });
   const result = requireSuccess(

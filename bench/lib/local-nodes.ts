@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalNode } from '../../infra/local/cloud';
+import { type AgentProcess, startAgentProcess } from '../../infra/local/demo/agent-process';
 import { type Fabric, startFabric } from '../../infra/local/fabric';
-import { type BenchAgent, startBenchAgent } from './agent-process';
 import { type BenchCluster, CLUSTER_NAME, startBenchCluster } from './cluster';
 import { deleteNetnsWithPrefix } from './pods';
 
@@ -21,7 +21,7 @@ export interface LocalNodes {
   readonly dir: string;
   hostNetns(node: LocalNode): string;
   /** Starts the shipped agent for a node with extra agent variables. */
-  startAgent(node: LocalNode, env: Record<string, string>): Promise<BenchAgent>;
+  startAgent(node: LocalNode, env: Record<string, string>): Promise<AgentProcess>;
   stop(): Promise<void>;
 }
 
@@ -33,7 +33,7 @@ export async function startLocalNodes(options: {
 }): Promise<LocalNodes> {
   await deleteNetnsWithPrefix(`${options.prefix}-`);
   const cluster = await startBenchCluster({ throttling: false, attachDelayMs: 50 });
-  const agents: BenchAgent[] = [];
+  const agents: AgentProcess[] = [];
   const dir = mkdtempSync(join(tmpdir(), `ledger-bench-${options.prefix}-`));
   let fabric: Fabric | undefined;
   const stop = async () => {
@@ -57,7 +57,8 @@ export async function startLocalNodes(options: {
       dir,
       hostNetns: (node) => f.nodeNamespace(node.instanceId),
       startAgent: async (node, env) => {
-        const agent = await startBenchAgent({
+        const agent = await startAgentProcess({
+          instanceId: node.instanceId,
           imdsEndpoint: node.imds.endpoint,
           apiEndpoint: cluster.controlPlane.endpoint,
           region: cluster.cloud.ec2.region,

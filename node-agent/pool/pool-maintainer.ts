@@ -118,6 +118,8 @@ export class PoolMaintainer {
   async runOnce(): Promise<void> {
     const { pool, rule, capacity } = this.options;
     if (this.pendingRelease) await this.sendRelease(this.pendingRelease);
+    // An unanswered lease is settled first, even if the pool no longer falls short.
+    if (this.retryLease) await this.lease(this.retryLease.units);
     const { counts, units } = pool.snapshot();
     pool.wakeAll();
     const short = unitsToLease(rule, counts, units, capacity);
@@ -135,10 +137,14 @@ export class PoolMaintainer {
     const now = this.clock();
     if (now < this.leaseBlockedUntil) return;
     const unit = this.options.rule.unit;
-    const batch = Math.min(units, unit === 'prefix' ? MAX_PREFIXES_PER_LEASE : MAX_IPV4_PER_LEASE);
-    // A retry of a call whose answer was lost reuses its key, so the control plane answers
-    // with the same addresses instead of leasing a second batch.
-    const key = this.retryLease?.units === batch ? this.retryLease.key : randomUUID();
+    // A lease whose answer was lost may have been granted: it is asked again exactly as it
+    // was (same key, same count), whatever the pool needs now, so the control plane answers
+    // with the addresses it already leased instead of leaving them held for nobody. Any
+    // excess goes back through the normal release path.
+    const batch =
+      this.retryLease?.units ??
+      Math.min(units, unit === 'prefix' ? MAX_PREFIXES_PER_LEASE : MAX_IPV4_PER_LEASE);
+    const key = this.retryLease?.key ?? randomUUID();
     this.retryLease = { key, units: batch };
     try {
       const response = await this.options.leases.lease(
@@ -155,8 +161,9 @@ export class PoolMaintainer {
       this.options.logger.info('leased addresses', { requested: batch, unit, granted: held.length });
     } catch (error) {
       this.options.pool.events.emit('controlPlaneError', { operation: 'lease', error });
+      // A 409 or a 4xx refusal means nothing was leased: the next lease starts afresh.
+      if (error instanceof CapacityError || error instanceof InvalidInputError) this.retryLease = undefined;
       if (error instanceof CapacityError) {
-        this.retryLease = undefined;
         this.leaseBlockedUntil = this.clock() + (this.options.capacityBackoffMs ?? 30_000);
         this.options.logger.warn('control plane has no capacity for this node', { reason: error.reason });
       } else {

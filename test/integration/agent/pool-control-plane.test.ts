@@ -206,6 +206,46 @@ describe('Pool with the local control plane', () => {
     expect(keys[1]).toBe(keys[0]);
   });
 
+  it('asks again for a lease whose answer was lost, same key and count, so no address is held for nobody', async () => {
+    // Prepare: the first lease is granted, but its answer never reaches the node
+    const { client, pool, maintainerFor } = await nodeWithPool(ipRule(0, 6));
+    const leases: { key: string; ipv4?: number }[] = [];
+    let loseAnswer = true;
+    const lossy: NodeLeases = {
+      release: (r) => client.release(r),
+      reportUsage: (r) => client.reportUsage(r),
+      lease: async (r) => {
+        leases.push({ key: r.idempotencyKey, ipv4: r.ipv4 });
+        const answer = await client.lease(r);
+        if (loseAnswer) {
+          loseAnswer = false;
+          throw new ApiUnavailableError('no answer within 30000 ms');
+        }
+        return answer;
+      },
+    };
+    const maintainer = maintainerFor(pool, lossy);
+
+    // Act
+    await maintainer.runOnce();
+    const afterLostAnswer = pool.snapshot().counts.total;
+    await new Promise((r) => setTimeout(r, 300));
+    await maintainer.runOnce();
+
+    // Assess: one grant in the ledger, and the node holds exactly it
+    expect(afterLostAnswer).toBe(0);
+    expect(leases).toHaveLength(2);
+    expect(leases[1]).toEqual(leases[0]);
+    const ledger = (await client.state()).leased.map((l) => l.address).sort();
+    expect(ledger).toHaveLength(6);
+    expect(
+      pool
+        .snapshot()
+        .leases.map((l) => l.address)
+        .sort(),
+    ).toEqual(ledger);
+  });
+
   it('leases on demand for a waiting pod when the pool is empty', async () => {
     // Prepare: no warm targets at all; only a waiting pod asks for an address.
     const { pool, maintainer } = await nodeWithPool(ipRule(0, 0));
