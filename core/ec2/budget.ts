@@ -6,6 +6,13 @@
  */
 
 import { DependencyError } from '../errors';
+import {
+  EC2_DOCUMENTED_BUCKETS,
+  NETWORK_INTERFACE_ACTIONS,
+  NON_MUTATING_ACTION,
+  TAG_ACTIONS,
+  UNFILTERED_SENSITIVE_DESCRIBES,
+} from './throttling-facts';
 
 export const THROTTLE_CATEGORIES = {
   nonMutating: 'non-mutating',
@@ -21,32 +28,20 @@ export interface BucketSize {
   refillPerSecond: number;
 }
 
-/** About 60 % of EC2's default buckets (capacity / refill per second). */
-export const DEFAULT_BUDGET: Readonly<Record<ThrottleCategory, BucketSize>> = {
-  'non-mutating': { capacity: 60, refillPerSecond: 12 },
-  'unfiltered-describe': { capacity: 30, refillPerSecond: 6 },
-  mutating: { capacity: 30, refillPerSecond: 3 },
-  'ip-and-eni': { capacity: 60, refillPerSecond: 3 },
-  tags: { capacity: 60, refillPerSecond: 6 },
-};
+const SHARE_OF_EC2 = 0.6;
+const share = (b: BucketSize): BucketSize => ({
+  capacity: b.capacity * SHARE_OF_EC2,
+  refillPerSecond: b.refillPerSecond * SHARE_OF_EC2,
+});
 
-const IP_AND_ENI_ACTIONS = new Set([
-  'AssignPrivateIpAddresses',
-  'UnassignPrivateIpAddresses',
-  'AssignIpv6Addresses',
-  'CreateNetworkInterface',
-  'DeleteNetworkInterface',
-  'ModifyNetworkInterfaceAttribute',
-]);
-const UNFILTERED_DESCRIBES = new Set([
-  'DescribeInstances',
-  'DescribeNetworkInterfaces',
-  'DescribeSecurityGroups',
-  'DescribeInstanceStatus',
-  'DescribeSnapshots',
-  'DescribeSpotInstanceRequests',
-  'DescribeVolumes',
-]);
+/** 60 % of EC2's default buckets, so other tools in the account keep their share. */
+export const DEFAULT_BUDGET: Readonly<Record<ThrottleCategory, BucketSize>> = {
+  'non-mutating': share(EC2_DOCUMENTED_BUCKETS.nonMutating),
+  'unfiltered-describe': share(EC2_DOCUMENTED_BUCKETS.unfilteredDescribe),
+  mutating: share(EC2_DOCUMENTED_BUCKETS.mutating),
+  'ip-and-eni': share(EC2_DOCUMENTED_BUCKETS.networkInterface),
+  tags: share(EC2_DOCUMENTED_BUCKETS.tags),
+};
 
 /**
  * EC2 charges a Describe to its smaller bucket only when it carries no filter, no ids and no
@@ -62,10 +57,11 @@ export function isFilteredOrPaged(input: unknown): boolean {
 }
 
 export function categoryOf(action: string, filteredOrPaged = false): ThrottleCategory {
-  if (IP_AND_ENI_ACTIONS.has(action)) return THROTTLE_CATEGORIES.ipAndEni;
-  if (action === 'CreateTags' || action === 'DeleteTags') return THROTTLE_CATEGORIES.tags;
-  if (UNFILTERED_DESCRIBES.has(action) && !filteredOrPaged) return THROTTLE_CATEGORIES.unfilteredDescribe;
-  if (/^(Describe|List|Search|Get)/.test(action)) return THROTTLE_CATEGORIES.nonMutating;
+  if (NETWORK_INTERFACE_ACTIONS.has(action)) return THROTTLE_CATEGORIES.ipAndEni;
+  if (TAG_ACTIONS.has(action)) return THROTTLE_CATEGORIES.tags;
+  if (UNFILTERED_SENSITIVE_DESCRIBES.has(action) && !filteredOrPaged)
+    return THROTTLE_CATEGORIES.unfilteredDescribe;
+  if (NON_MUTATING_ACTION.test(action)) return THROTTLE_CATEGORIES.nonMutating;
   return THROTTLE_CATEGORIES.mutating;
 }
 

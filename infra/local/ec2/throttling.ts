@@ -3,6 +3,15 @@
  * refill rates as documented in the EC2 developer guide, "Request throttling".
  */
 
+import {
+  EC2_DOCUMENTED_BUCKETS,
+  type EC2BucketSize,
+  NETWORK_INTERFACE_ACTIONS,
+  NON_MUTATING_ACTION,
+  TAG_ACTIONS,
+  UNFILTERED_SENSITIVE_DESCRIBES,
+} from '../../../core/ec2/throttling-facts';
+
 export const BUCKET_CATEGORIES = [
   'nonMutating',
   'unfilteredDescribe',
@@ -14,50 +23,21 @@ export const BUCKET_CATEGORIES = [
 ] as const;
 export type BucketCategory = (typeof BUCKET_CATEGORIES)[number];
 
-export interface BucketSize {
-  readonly capacity: number;
-  readonly refillPerSecond: number;
-}
+export type BucketSize = EC2BucketSize;
 
 export type BucketOverrides = Partial<Record<BucketCategory, Partial<BucketSize>>>;
 
-export const EC2_BUCKETS: Readonly<Record<BucketCategory, BucketSize>> = {
-  nonMutating: { capacity: 100, refillPerSecond: 20 },
-  unfilteredDescribe: { capacity: 50, refillPerSecond: 10 },
-  mutating: { capacity: 50, refillPerSecond: 5 },
-  networkInterface: { capacity: 100, refillPerSecond: 5 },
-  tags: { capacity: 100, refillPerSecond: 10 },
-  runInstances: { capacity: 1000, refillPerSecond: 2 },
-  terminateInstances: { capacity: 1000, refillPerSecond: 20 },
-};
-
-const NETWORK_INTERFACE_ACTIONS = new Set([
-  'AssignPrivateIpAddresses',
-  'UnassignPrivateIpAddresses',
-  'AssignIpv6Addresses',
-  'CreateNetworkInterface',
-  'DeleteNetworkInterface',
-  'ModifyNetworkInterfaceAttribute',
-]);
-
-/** Describe calls that fall in the smaller bucket when they carry neither a filter nor paging. */
-const UNFILTERED_SENSITIVE = new Set([
-  'DescribeInstances',
-  'DescribeNetworkInterfaces',
-  'DescribeSecurityGroups',
-  'DescribeInstanceStatus',
-  'DescribeSnapshots',
-  'DescribeSpotInstanceRequests',
-  'DescribeVolumes',
-]);
+export const EC2_BUCKETS: Readonly<Record<BucketCategory, BucketSize>> = EC2_DOCUMENTED_BUCKETS;
 
 export function categoryOf(action: string, filteredOrPaged: boolean): BucketCategory {
   if (action === 'RunInstances') return 'runInstances';
   if (action === 'TerminateInstances') return 'terminateInstances';
-  if (action === 'CreateTags' || action === 'DeleteTags') return 'tags';
+  if (TAG_ACTIONS.has(action)) return 'tags';
   if (NETWORK_INTERFACE_ACTIONS.has(action)) return 'networkInterface';
-  if (/^(Describe|List|Search|Get)/.test(action)) {
-    return UNFILTERED_SENSITIVE.has(action) && !filteredOrPaged ? 'unfilteredDescribe' : 'nonMutating';
+  if (NON_MUTATING_ACTION.test(action)) {
+    return UNFILTERED_SENSITIVE_DESCRIBES.has(action) && !filteredOrPaged
+      ? 'unfilteredDescribe'
+      : 'nonMutating';
   }
   return 'mutating';
 }
