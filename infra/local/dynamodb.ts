@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { InvalidInputError } from '../../core/errors';
+import { closeServer, listenOnLoopback } from './loopback';
 
 /**
  * dynalite as the local DynamoDB. It has no Transact* operations and no TTL deletion, so the
@@ -48,21 +48,11 @@ export async function startDynalite(options: DynaliteOptionsInput = {}): Promise
     deleteTableMs: delay,
     updateTableMs: delay,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
+  const endpoint = await listenOnLoopback(server, port);
   return {
-    endpoint: `http://127.0.0.1:${address.port}`,
+    endpoint,
     stop: async () => {
-      server.closeAllConnections?.();
-      await new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      );
+      await closeServer(server);
     },
   };
 }

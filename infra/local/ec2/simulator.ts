@@ -1,5 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import { InvalidInputError } from '../../../core/errors';
+import { closeServer, listenOnLoopback } from '../loopback';
 import { FaultInjector } from './faults';
 import { Ec2Model } from './model/ec2-model';
 import { applyScenario, loadScenarioFile, type Scenario, type ScenarioResult } from './scenario';
@@ -72,16 +72,9 @@ export async function startEc2Simulator(options: Ec2SimulatorOptions = {}): Prom
   };
   if (options.throttling !== undefined) parts.throttler.configure(options.throttling);
   const server = createEc2Server(parts);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const endpoint = await listenOnLoopback(server, options.port);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     region: model.region,
     model,
     scenario,
@@ -96,8 +89,7 @@ export async function startEc2Simulator(options: Ec2SimulatorOptions = {}): Prom
     setThrottling: (setting) => parts.throttler.configure(setting),
     stop: async () => {
       model.dispose();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
 }

@@ -2,9 +2,10 @@
  * The local stand-in for API Gateway's HTTP API: 127.0.0.1 only, SigV4 verified for real
  * (401/403 as the IAM authorizer answers), unknown routes 404, then the api handler's logic.
  */
+
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { listenOnLoopback } from '../loopback';
 import { apiEventOf, matchRoute } from './api-event';
 import { type CredentialLookup, verifySigV4 } from './sigv4-verifier';
 
@@ -31,11 +32,7 @@ export async function startApiServer(
         res.end(JSON.stringify({ message: 'Internal Server Error' }));
       });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+  return { endpoint: await listenOnLoopback(server, options.port), server };
 }
 
 async function serve(

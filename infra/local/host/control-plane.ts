@@ -3,8 +3,8 @@
  * event shapes — HTTP API requests (SigV4 verified against LocalIam), a reconciler
  * schedule, and the EC2 simulator's instance state changes as EventBridge events.
  */
+
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   type ControlPlaneContext,
@@ -29,6 +29,7 @@ import {
   INSTANCE_STATE_CHANGE,
   type InstanceStateEvent,
 } from '../../../lambdas/instance-events/handle-event';
+import { closeServer } from '../loopback';
 import { startApiServer } from './api-server';
 import type { CredentialLookup } from './sigv4-verifier';
 
@@ -189,9 +190,4 @@ export function instanceStateEvent(
     resources: [`arn:aws:ec2:${region}:${account}:instance/${instanceId}`],
     detail: { 'instance-id': instanceId, state },
   };
-}
-
-async function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
 }

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { InvalidInputError } from '../../../core/errors';
 import type { Ec2Model } from '../ec2/model/ec2-model';
 import type { LocalIam } from '../iam';
+import { closeServer, listenOnLoopback } from '../loopback';
 import { answerMetadata, type MetadataSource, renewingCredentials } from './metadata';
 import { MAX_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS, TokenStore } from './tokens';
 
@@ -101,20 +101,12 @@ export async function startImds(options: ImdsOptions): Promise<ImdsServer> {
     }
     send(res, reply);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const endpoint = await listenOnLoopback(server, options.port);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     instanceId: options.instanceId,
     stop: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
 }
