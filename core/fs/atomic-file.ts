@@ -1,5 +1,5 @@
 /**
- * A file replaced atomically and durably: readers see the old or the new content, never a
+ * Files replaced atomically and durably: readers see the old or the new content, never a
  * torn write, and after the promise resolves the new content survives a power cut
  * (temp file + fsync + rename + fsync of the directory).
  */
@@ -7,11 +7,26 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+/**
+ * Puts a new file at `path`: `fill` writes and fsyncs a temp file beside it (same directory,
+ * so the rename is atomic); the rename and the directory entry are then made durable.
+ */
+export async function replaceAtomically(path: string, fill: (temp: string) => Promise<void>): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
+    await fill(temp);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await syncDirectory(dir);
+}
+
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+  return replaceAtomically(path, async (temp) => {
     const file = await open(temp, 'wx', mode);
     try {
       await file.writeFile(data);
@@ -19,12 +34,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
     } finally {
       await file.close();
     }
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-  await syncDirectory(dir);
+  });
 }
 
 /** The rename is only durable once the directory entry itself is on disk. */
