@@ -1,12 +1,13 @@
 /**
- * A client-side token bucket per EC2 throttling category (EC2 API docs, "Request
- * throttling"): every attempt takes a token first, so a burst of nodes waits here instead
+ * A client-side token bucket per EC2 action, sized by the action's throttling category (EC2
+ * API docs, "Request throttling"): every attempt takes a token first, so a burst of nodes waits here instead
  * of draining the account's buckets and being answered RequestLimitExceeded. The sizes are
  * kept well under EC2's so other tools in the account keep their share.
  */
 
 import { DependencyError } from '../errors';
 import {
+  bucketKeyOf,
   EC2_DOCUMENTED_BUCKETS,
   NETWORK_INTERFACE_ACTIONS,
   NON_MUTATING_ACTION,
@@ -138,18 +139,21 @@ export class Ec2BudgetSpentError extends DependencyError {
 }
 
 export class Ec2Budget {
-  private readonly buckets: Map<ThrottleCategory, TokenBucket>;
+  private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(
-    sizes: Partial<Record<ThrottleCategory, BucketSize>> = {},
+    private readonly sizes: Partial<Record<ThrottleCategory, BucketSize>> = {},
     private readonly maxWaitMs = DEFAULT_MAX_BUDGET_WAIT_MS,
-  ) {
-    this.buckets = new Map(
-      Object.values(THROTTLE_CATEGORIES).map((c) => [c, new TokenBucket(sizes[c] ?? DEFAULT_BUDGET[c])]),
-    );
-  }
+  ) {}
 
   take(action: string, input?: unknown): Promise<void> {
-    return this.buckets.get(categoryOf(action, isFilteredOrPaged(input)))!.take(this.maxWaitMs);
+    const category = categoryOf(action, isFilteredOrPaged(input));
+    const key = bucketKeyOf(action, category === THROTTLE_CATEGORIES.unfilteredDescribe);
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = new TokenBucket(this.sizes[category] ?? DEFAULT_BUDGET[category]);
+      this.buckets.set(key, bucket);
+    }
+    return bucket.take(this.maxWaitMs);
   }
 }

@@ -1,8 +1,9 @@
 /**
- * EC2's request throttling as its developer guide documents it ("Request throttling"): which
- * actions fall in which token bucket, and each bucket's size and refill per second, per
- * account and Region. The control plane's budget and the local EC2 simulator both read these,
- * so the two can never disagree about EC2.
+ * EC2's request throttling as its developer guide documents it ("Request throttling"): each
+ * API action has its own token bucket per account and Region ("each API is evaluated
+ * individually ... requests for other API are not affected"), sized by the action's category.
+ * The control plane's budget and the local EC2 simulator both read these, so the two can
+ * never disagree about EC2.
  */
 
 /** The resource-intensive network-interface and address actions, with their own bucket. */
@@ -44,3 +45,11 @@ export const EC2_DOCUMENTED_BUCKETS = {
   runInstances: { capacity: 1000, refillPerSecond: 2 },
   terminateInstances: { capacity: 1000, refillPerSecond: 20 },
 } as const satisfies Record<string, EC2BucketSize>;
+
+/**
+ * The key of the bucket a call draws from: the action itself, and for the Describes EC2
+ * charges differently when unnarrowed, the action's unfiltered variant.
+ */
+export function bucketKeyOf(action: string, unfilteredDescribe: boolean): string {
+  return unfilteredDescribe ? `${action} (unfiltered)` : action;
+}

@@ -1,9 +1,10 @@
 /**
- * EC2's request throttling: a token bucket per category (per account and Region), sizes and
- * refill rates as documented in the EC2 developer guide, "Request throttling".
+ * EC2's request throttling: a token bucket per API action (per account and Region), sized by
+ * the action's category as documented in the EC2 developer guide, "Request throttling".
  */
 
 import {
+  bucketKeyOf,
   EC2_DOCUMENTED_BUCKETS,
   type EC2BucketSize,
   NETWORK_INTERFACE_ACTIONS,
@@ -68,7 +69,7 @@ class TokenBucket {
 }
 
 export class Throttler {
-  private buckets = new Map<BucketCategory, TokenBucket>();
+  private buckets = new Map<string, TokenBucket>();
   private sizes: Record<BucketCategory, BucketSize> = { ...EC2_BUCKETS };
   enabled = true;
 
@@ -96,10 +97,11 @@ export class Throttler {
   admit(action: string, filteredOrPaged: boolean): boolean {
     if (!this.enabled) return true;
     const category = categoryOf(action, filteredOrPaged);
-    let bucket = this.buckets.get(category);
+    const key = bucketKeyOf(action, category === 'unfilteredDescribe');
+    let bucket = this.buckets.get(key);
     if (!bucket) {
       bucket = new TokenBucket(this.sizes[category], this.now);
-      this.buckets.set(category, bucket);
+      this.buckets.set(key, bucket);
     }
     return bucket.tryTake();
   }

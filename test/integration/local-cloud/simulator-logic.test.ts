@@ -19,16 +19,29 @@ describe('Class: Throttler', () => {
     expect(afterOneSecond).toEqual([true, true, true, true, true, false]);
   });
 
-  it('keeps a bucket per category', () => {
+  it('keeps a bucket per action, sized by its category', () => {
     // Prepare
     const throttler = new Throttler(() => 0);
     throttler.configure({ mutating: { capacity: 1 } });
     // Act
     const first = throttler.admit('AttachNetworkInterface', false);
-    const second = throttler.admit('DetachNetworkInterface', false);
+    const again = throttler.admit('AttachNetworkInterface', false);
+    const sameCategory = throttler.admit('DetachNetworkInterface', false);
     const other = throttler.admit('CreateTags', false);
     // Assess
-    expect([first, second, other]).toEqual([true, false, true]);
+    expect([first, again, sameCategory, other]).toEqual([true, false, true, true]);
+  });
+
+  it('charges an unfiltered Describe to its own smaller bucket, apart from the narrowed one', () => {
+    // Prepare
+    const throttler = new Throttler(() => 0);
+    throttler.configure({ unfilteredDescribe: { capacity: 1 } });
+    // Act
+    const unfiltered = [false, false].map(() => throttler.admit('DescribeInstances', false));
+    const narrowed = throttler.admit('DescribeInstances', true);
+    // Assess
+    expect(unfiltered).toEqual([true, false]);
+    expect(narrowed).toBe(true);
   });
 
   it.each([

@@ -1,4 +1,10 @@
-import { categoryOf, Ec2BudgetSpentError, isFilteredOrPaged, TokenBucket } from '../../../core/ec2/budget';
+import {
+  categoryOf,
+  Ec2Budget,
+  Ec2BudgetSpentError,
+  isFilteredOrPaged,
+  TokenBucket,
+} from '../../../core/ec2/budget';
 
 describe('Function: categoryOf', () => {
   it.each([
@@ -82,5 +88,21 @@ describe('Class: TokenBucket', () => {
     expect(categoryOf('DescribeInstances', isFilteredOrPaged({ MaxResults: 5 }))).toBe('non-mutating');
     expect(categoryOf('DescribeInstances', isFilteredOrPaged({ Filters: [] }))).toBe('unfiltered-describe');
     expect(categoryOf('DescribeInstances', isFilteredOrPaged({}))).toBe('unfiltered-describe');
+  });
+});
+
+describe('Class: Ec2Budget', () => {
+  it('keeps a bucket per action, so one action spending its budget leaves the others theirs', async () => {
+    // Prepare: one token per action, none refilled within the test
+    const budget = new Ec2Budget({ 'ip-and-eni': { capacity: 1, refillPerSecond: 0.01 } }, 1_000);
+    await budget.take('CreateNetworkInterface');
+
+    // Act
+    const sameAction = await budget.take('CreateNetworkInterface').catch((e: unknown) => e);
+    const sameCategory = await budget.take('AssignPrivateIpAddresses').then(() => 'taken');
+
+    // Assess
+    expect(sameAction).toBeInstanceOf(Ec2BudgetSpentError);
+    expect(sameCategory).toBe('taken');
   });
 });
