@@ -15,6 +15,7 @@ import { TAGS } from '../contract/tags';
 import { DependencyError, InvalidInputError } from '../errors';
 import type { ControlPlaneEc2 } from './client';
 import { ec2ErrorCode } from './client';
+import { cachedView } from './view-cache';
 
 export interface TypeLimits {
   maxEnis: number;
@@ -105,7 +106,15 @@ export async function describeSubnets(ec2: ControlPlaneEc2, filters: Filter[]): 
   return out.Subnets ?? [];
 }
 
+/** A VPC gains CIDRs rarely and never loses one a node uses: a minute-old answer serves. */
+const VPC_VIEW_MAX_AGE_MS = 60_000;
+
 export async function vpcCidrs(ec2: ControlPlaneEc2, vpcId: string): Promise<string[]> {
+  const view = await cachedView(ec2, `vpc/${vpcId}`, VPC_VIEW_MAX_AGE_MS, () => describeVpcCidrs(ec2, vpcId));
+  return view.value;
+}
+
+async function describeVpcCidrs(ec2: ControlPlaneEc2, vpcId: string): Promise<string[]> {
   const out = await ec2.client.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }));
   const vpc = out.Vpcs?.[0];
   if (!vpc) throw new DependencyError(`EC2 does not know the cluster's VPC ${vpcId}`);

@@ -1,7 +1,8 @@
 /**
- * Adding an ENI to a node: CreateNetworkInterface (ClientToken, tags), claim the next free
- * device index, attach, DeleteOnTermination, record. Each step is announced in the lease's
- * intent first, so a retry of the same request or the reconciler can finish or undo it.
+ * Adding an ENI to a node: CreateNetworkInterface with its addresses (ClientToken, tags),
+ * claim the next free device index, attach, DeleteOnTermination, record. Each step is
+ * announced in the lease's intent first, so a retry of the same request or the reconciler
+ * can finish or undo it.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -31,6 +32,12 @@ import { describeEnis, describeInstance } from './describe';
 import { eniRecordOf, recordEniPrimary } from './eni-records';
 import type { SubnetChoice } from './subnet-discovery';
 
+/** What a new ENI is created holding besides its primary address: one call instead of two. */
+export interface InitialAddresses {
+  kind: 'ipv4' | 'prefix';
+  count: number;
+}
+
 export function eniTags(ctx: ControlPlaneContext, node: NodeRecord, createdAt: string): Tag[] {
   return [
     ...Object.entries(node.additionalEniTags).map(([Key, Value]) => ({ Key, Value })),
@@ -40,16 +47,20 @@ export function eniTags(ctx: ControlPlaneContext, node: NodeRecord, createdAt: s
   ];
 }
 
-/** Creates the ENI in the subnet; answers undefined when the subnet has no free address. */
+/** Creates the ENI in the subnet; answers undefined when the subnet has no room for it. */
 export async function createEni(
   ctx: ControlPlaneContext,
   node: NodeRecord,
   intent: LeaseIntent,
   subnet: SubnetChoice,
   ordinal: number,
+  addresses: InitialAddresses,
 ): Promise<NetworkInterface | undefined> {
+  // The token covers every parameter: EC2 refuses a repeated token sent with other parameters.
   const clientToken = createHash('sha256')
-    .update(`${node.instanceId}/${intent.intentId}/${intent.createdAt}/${subnet.subnetId}/${ordinal}`)
+    .update(
+      `${node.instanceId}/${intent.intentId}/${intent.createdAt}/${subnet.subnetId}/${ordinal}/${addresses.kind}/${addresses.count}`,
+    )
     .digest('hex')
     .slice(0, 48);
   await advance(ctx, intent, {
@@ -69,6 +80,11 @@ export async function createEni(
         Groups: subnet.securityGroups,
         ClientToken: clientToken,
         Description: `ledger-cni ${node.instanceId}`,
+        ...(addresses.count > 0
+          ? addresses.kind === 'prefix'
+            ? { Ipv4PrefixCount: addresses.count }
+            : { SecondaryPrivateIpAddressCount: addresses.count }
+          : {}),
         TagSpecifications: [{ ResourceType: 'network-interface', Tags: eniTags(ctx, node, createdAt) }],
       }),
     );
@@ -97,40 +113,16 @@ export async function attachAndRecord(
   const eniId = eni.NetworkInterfaceId!;
   let current = eni;
   if (!current.Attachment || current.Attachment.InstanceId !== node.instanceId) {
-    const deviceIndex = await claimNextIndex(ctx, node, eniId);
-    if (deviceIndex === undefined) {
-      await ctx.ec2.client.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }));
-      throw capacityError(
-        CAPACITY_REASONS.eniLimitReached,
-        `node ${node.instanceId} has no free device index below its ENI cap of ${node.eniCap}`,
-      );
-    }
-    await advance(ctx, intent, { step: INTENT_STEPS.slotClaimed, eniId, deviceIndex });
-    await stepDone(ctx, 'slot-claimed', { eniId, deviceIndex });
-    try {
-      await ctx.ec2.client.send(
-        new AttachNetworkInterfaceCommand({
-          NetworkInterfaceId: eniId,
-          InstanceId: node.instanceId,
-          DeviceIndex: deviceIndex,
-        }),
-      );
-    } catch (error) {
-      await ctx.ec2.client
-        .send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }))
-        .catch(() => undefined);
-      await freeSlot(ctx.ledger, { instanceId: node.instanceId, deviceIndex, eniId });
-      if (ec2ErrorCode(error) === 'AttachmentLimitExceeded') {
-        throw capacityError(
-          CAPACITY_REASONS.eniLimitReached,
-          `EC2 refused another ENI on ${node.instanceId} (${node.instanceType}): attachment limit reached`,
-        );
-      }
-      throw error;
-    }
+    const { deviceIndex, attachmentId } = await attachAtFreeIndex(ctx, node, intent, eniId);
     await advance(ctx, intent, { step: INTENT_STEPS.eniAttached, eniId, deviceIndex });
     await stepDone(ctx, 'eni-attached', { eniId, deviceIndex });
-    current = (await describeEnis(ctx.ec2, [eniId]))[0] ?? current;
+    // The attach answer names the attachment: no Describe needed to record the ENI.
+    current = attachmentId
+      ? {
+          ...current,
+          Attachment: { AttachmentId: attachmentId, DeviceIndex: deviceIndex, InstanceId: node.instanceId },
+        }
+      : ((await describeEnis(ctx.ec2, [eniId]))[0] ?? current);
   }
   const attachmentId = current.Attachment?.AttachmentId;
   if (attachmentId) {
@@ -155,20 +147,77 @@ export async function attachAndRecord(
   return record;
 }
 
-/** The lowest device index that neither the ledger nor EC2 has in use, claimed for the ENI. */
+/**
+ * Attaches at the lowest device index the ledger has free (registration recorded every
+ * attachment the instance had). Only when EC2 says that index is taken after all (an ENI
+ * attached outside the cluster since) is the instance described and the next index tried.
+ * An attach that fails for good deletes the new ENI again.
+ */
+async function attachAtFreeIndex(
+  ctx: ControlPlaneContext,
+  node: NodeRecord,
+  intent: LeaseIntent,
+  eniId: string,
+): Promise<{ deviceIndex: number; attachmentId?: string }> {
+  let takenInEc2 = new Set<number>();
+  for (let attempt = 0; ; attempt++) {
+    const deviceIndex = await claimNextIndex(ctx, node, eniId, takenInEc2);
+    if (deviceIndex === undefined) {
+      await ctx.ec2.client.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }));
+      throw capacityError(
+        CAPACITY_REASONS.eniLimitReached,
+        `node ${node.instanceId} has no free device index below its ENI cap of ${node.eniCap}`,
+      );
+    }
+    await advance(ctx, intent, { step: INTENT_STEPS.slotClaimed, eniId, deviceIndex });
+    await stepDone(ctx, 'slot-claimed', { eniId, deviceIndex });
+    try {
+      const out = await ctx.ec2.client.send(
+        new AttachNetworkInterfaceCommand({
+          NetworkInterfaceId: eniId,
+          InstanceId: node.instanceId,
+          DeviceIndex: deviceIndex,
+        }),
+      );
+      return { deviceIndex, attachmentId: out.AttachmentId };
+    } catch (error) {
+      await freeSlot(ctx.ledger, { instanceId: node.instanceId, deviceIndex, eniId });
+      if (attempt === 0 && isDeviceIndexTaken(error)) {
+        const instance = await describeInstance(ctx.ec2, node.instanceId);
+        takenInEc2 = new Set((instance?.NetworkInterfaces ?? []).map((n) => n.Attachment?.DeviceIndex ?? -1));
+        continue;
+      }
+      await ctx.ec2.client
+        .send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }))
+        .catch(() => undefined);
+      if (ec2ErrorCode(error) === 'AttachmentLimitExceeded') {
+        throw capacityError(
+          CAPACITY_REASONS.eniLimitReached,
+          `EC2 refused another ENI on ${node.instanceId} (${node.instanceType}): attachment limit reached`,
+        );
+      }
+      throw error;
+    }
+  }
+}
+
+function isDeviceIndexTaken(error: unknown): boolean {
+  return (
+    ec2ErrorCode(error) === 'InvalidParameterValue' && /device index/i.test(String((error as Error).message))
+  );
+}
+
+/** The lowest device index neither the ledger nor the given EC2 view has in use, claimed for the ENI. */
 async function claimNextIndex(
   ctx: ControlPlaneContext,
   node: NodeRecord,
   eniId: string,
+  takenInEc2: ReadonlySet<number>,
 ): Promise<number | undefined> {
   const slots = await listSlots(ctx.ledger, node.instanceId);
   const own = slots.find((s) => s.eniId === eniId);
   if (own) return own.deviceIndex;
-  const instance = await describeInstance(ctx.ec2, node.instanceId);
-  const used = new Set<number>([
-    ...slots.map((s) => s.deviceIndex),
-    ...(instance?.NetworkInterfaces ?? []).map((n) => n.Attachment?.DeviceIndex ?? -1),
-  ]);
+  const used = new Set<number>([...slots.map((s) => s.deviceIndex), ...takenInEc2]);
   for (let index = 1; index < node.eniCap; index++) {
     if (used.has(index)) continue;
     if (await claimSlot(ctx.ledger, { instanceId: node.instanceId, deviceIndex: index, eniId })) return index;

@@ -4,8 +4,8 @@
  *   2. a crashed attempt of the same request is finished (its ENI attached, its assigned
  *      addresses recorded);
  *   3. the node's own cooled-down addresses are reused (no EC2 call);
- *   4. room on attached ENIs: one AssignPrivateIpAddresses per ENI;
- *   5. new ENIs in the best subnet, until the node's ENI cap.
+ *   4. room on attached ENIs, as the ledger counts it: one AssignPrivateIpAddresses per ENI;
+ *   5. new ENIs in the best subnet, created holding their addresses, until the node's ENI cap.
  * Fewer addresses than asked is a success; none is a 409 with the reason.
  */
 import type { LeasedAddress, LeaseRequest, LeaseResponse } from '../contract/api';
@@ -153,20 +153,33 @@ class LeaseRun {
     }
   }
 
+  /**
+   * The ledger holds every address the cluster assigned on the node's ENIs (primary,
+   * leased, cooling), so it knows their room without a Describe; EC2 is asked only when it
+   * disagrees (addresses assigned outside the cluster).
+   */
   async fillAttachedEnis(): Promise<void> {
     if (this.remaining <= 0) return;
     const enis = await this.podEnis();
-    const described = await describeEnis(
-      this.ctx.ec2,
-      enis.map((e) => e.eniId),
-    );
+    const slotsUsed = new Map<string, number>();
+    for (const a of await listNodeAddresses(this.ctx.ledger, this.node.instanceId))
+      slotsUsed.set(a.eniId, (slotsUsed.get(a.eniId) ?? 0) + 1);
     for (const record of enis) {
       if (this.remaining <= 0) return;
-      const eni = described.find((d) => d.NetworkInterfaceId === record.eniId);
-      const room = eni ? roomOn(eni, this.node.limits.ipv4PerEni) : 0;
+      // An ENI whose primary address is not recorded yet counts it anyway.
+      const used = Math.max(1, slotsUsed.get(record.eniId) ?? 0);
+      const room = Math.max(0, this.node.limits.ipv4PerEni - used);
       if (room === 0) continue;
-      await this.assign(record, Math.min(room, this.remaining));
+      const limited = await this.assign(record, Math.min(room, this.remaining));
+      if (limited) await this.assignWithRoomFromEc2(record);
     }
+  }
+
+  /** EC2 refused for lack of slots the ledger thought free: assign what EC2 says is left. */
+  private async assignWithRoomFromEc2(record: EniRecord): Promise<void> {
+    const [eni] = await describeEnis(this.ctx.ec2, [record.eniId]);
+    const room = eni ? roomOn(eni, this.node.limits.ipv4PerEni) : 0;
+    if (room > 0 && this.remaining > 0) await this.assign(record, Math.min(room, this.remaining));
   }
 
   async addEnis(): Promise<void> {
@@ -189,12 +202,22 @@ class LeaseRun {
         );
         return;
       }
-      let added: EniRecord | undefined;
+      let added: { record: EniRecord; held: string[] } | undefined;
       for (const subnet of subnets) {
-        const eni = await createEni(this.ctx, this.node, this.intent, subnet, this.ordinal++);
+        const count = Math.min(
+          this.remaining,
+          this.node.limits.ipv4PerEni - 1,
+          this.kind === 'prefix' ? Number.POSITIVE_INFINITY : subnet.free - 1,
+        );
+        const eni = await createEni(this.ctx, this.node, this.intent, subnet, this.ordinal++, {
+          kind: this.kind,
+          count,
+        });
         if (!eni) continue;
         try {
-          added = await attachAndRecord(this.ctx, this.node, this.intent, eni, subnet.cidr);
+          const record = await attachAndRecord(this.ctx, this.node, this.intent, eni, subnet.cidr);
+          const held = secondaryAddressesOf(eni);
+          added = { record, held: this.kind === 'prefix' ? held.prefixes : held.ipv4 };
         } catch (error) {
           if (error instanceof CapacityError) {
             this.fail(error.reason as CapacityReason, error.message);
@@ -212,23 +235,28 @@ class LeaseRun {
         return;
       }
       const before = this.granted.length;
-      await this.assign(added, Math.min(this.remaining, this.node.limits.ipv4PerEni - 1));
+      this.granted.push(
+        ...(await recordLeases(this.ctx, added.record, this.kind, added.held, this.intent.intentId)),
+      );
+      await stepDone(this.ctx, 'addresses-recorded', { eniId: added.record.eniId });
+      if (this.remaining > 0 && added.held.length === 0)
+        await this.assign(added.record, Math.min(this.remaining, this.node.limits.ipv4PerEni - 1));
       if (this.granted.length === before) return;
     }
   }
 
-  private async assign(eni: EniRecord, count: number): Promise<void> {
+  /** Answers true when EC2 refused because the ENI's address slots are full. */
+  private async assign(eni: EniRecord, count: number): Promise<boolean> {
     await advance(this.ctx, this.intent, { step: INTENT_STEPS.assigning, eniId: eni.eniId });
     const outcome = await assignOnEni(this.ctx, eni, this.kind, count, this.intent.intentId);
     this.granted.push(...outcome.granted);
-    if (outcome.noRoomCode) {
-      this.fail(
-        outcome.noRoomCode === 'PrivateIpAddressLimitExceeded'
-          ? CAPACITY_REASONS.eniLimitReached
-          : CAPACITY_REASONS.subnetExhausted,
-        `EC2 answered ${outcome.noRoomCode} for ${eni.eniId} in ${eni.subnetId}`,
-      );
-    }
+    if (!outcome.noRoomCode) return false;
+    const slotsFull = outcome.noRoomCode === 'PrivateIpAddressLimitExceeded';
+    this.fail(
+      slotsFull ? CAPACITY_REASONS.eniLimitReached : CAPACITY_REASONS.subnetExhausted,
+      `EC2 answered ${outcome.noRoomCode} for ${eni.eniId} in ${eni.subnetId}`,
+    );
+    return slotsFull;
   }
 
   private fail(reason: CapacityReason, detail: string): void {

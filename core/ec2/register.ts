@@ -20,6 +20,7 @@ import {
   vpcCidrs,
 } from './describe';
 import { eniRecordOf, leasedEniOf, recordEniPrimary } from './eni-records';
+import { cachedView } from './view-cache';
 
 export async function registerNode(
   ctx: ControlPlaneContext,
@@ -68,12 +69,9 @@ export async function registerNode(
 
   const attachedIds = (instance.NetworkInterfaces ?? []).map((n) => n.NetworkInterfaceId!);
   const attached = await describeEnis(ctx.ec2, attachedIds);
-  const subnetCidrs = new Map(
-    (
-      await describeSubnets(ctx.ec2, [
-        { Name: 'subnet-id', Values: [...new Set(attached.map((e) => e.SubnetId!))] },
-      ])
-    ).map((s) => [s.SubnetId!, s.CidrBlock!]),
+  const subnetCidrs = await cidrsOf(
+    ctx,
+    attached.map((e) => e.SubnetId!),
   );
   const primary = attached.find((e) => e.Attachment?.DeviceIndex === 0);
   if (!primary)
@@ -158,6 +156,19 @@ async function claimPrimaryEni(ctx: ControlPlaneContext, instanceId: string, pri
       ],
     }),
   );
+}
+
+/** A subnet's CIDR never changes, so nodes joining together share one answer for an hour. */
+const SUBNET_CIDR_MAX_AGE_MS = 3_600_000;
+
+async function cidrsOf(ctx: ControlPlaneContext, subnetIds: string[]): Promise<Map<string, string>> {
+  const ids = [...new Set(subnetIds)].sort();
+  const view = await cachedView(ctx.ec2, `cidrs/${ids.join(',')}`, SUBNET_CIDR_MAX_AGE_MS, async () =>
+    (await describeSubnets(ctx.ec2, [{ Name: 'subnet-id', Values: ids }])).map(
+      (s) => [s.SubnetId!, s.CidrBlock!] as const,
+    ),
+  );
+  return new Map(view.value);
 }
 
 /** As ENIConfig: the instance's eniConfig tag names the config, else the AZ's name does. */
