@@ -2,11 +2,12 @@
  * DEL without the agent: remove the pod's link and rules from prevResult alone, in the
  * node's namespace (where the runtime runs us). The agent reclaims the address later.
  */
-import { spawnSync } from 'node:child_process';
 import type { PreviousWiring } from '../core/contract/agent-socket';
 import { type IpRuleEntry, isAlreadyGone, podTeardownLines } from '../core/contract/pod-datapath';
 
-function currentRules(): IpRuleEntry[] {
+type SpawnSync = typeof import('node:child_process').spawnSync;
+
+function currentRules(spawnSync: SpawnSync): IpRuleEntry[] {
   const run = spawnSync('ip', ['-json', 'rule', 'show'], { encoding: 'utf8' });
   try {
     return run.status === 0 ? (JSON.parse(run.stdout) as IpRuleEntry[]) : [];
@@ -17,10 +18,13 @@ function currentRules(): IpRuleEntry[] {
 
 /** Returns the failures that were not "already gone"; empty means the node is clean. */
 export function teardownFromPrevious(previous: PreviousWiring): string[] {
+  // Loaded here, not at start: only a DEL without the agent needs it, and every ADD would pay.
+  // require, not import(): a single executable application has no dynamic import.
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
   const lines = podTeardownLines(
     previous.hostIfName,
     previous.ip,
-    previous.ip === undefined ? [] : currentRules(),
+    previous.ip === undefined ? [] : currentRules(spawnSync),
   );
   if (lines.length === 0) return [];
   const run = spawnSync('ip', ['-force', '-batch', '-'], {
