@@ -5,7 +5,11 @@
  * only takes names). Swapping this module for in-process rtnetlink changes nothing above it.
  */
 import { spawn } from 'node:child_process';
+import { statfs } from 'node:fs/promises';
 import { DependencyError } from '../core/errors';
+
+/** nsfs's magic (linux/magic.h): the filesystem of every namespace file, bound or under /proc. */
+const NSFS_MAGIC = 0x6e736673;
 
 /** A network namespace: a name under /run/netns, a path (pod sandboxes), or '' for our own. */
 export type Netns = { kind: 'named'; name: string } | { kind: 'path'; path: string };
@@ -95,10 +99,13 @@ export async function ipJson<T>(ns: Netns, args: string[]): Promise<T[]> {
   return text === '' ? [] : (JSON.parse(text) as T[]);
 }
 
-/** True when the namespace path exists and can be entered. */
-export async function netnsExists(ns: Netns): Promise<boolean> {
-  const result = await execIn(ns, 'true', []);
-  return result.code === 0;
+/** True when the path is a namespace file: one statfs, where entering it to run `true` was an exec. */
+export async function isNamespaceFile(path: string): Promise<boolean> {
+  try {
+    return (await statfs(path)).type === NSFS_MAGIC;
+  } catch {
+    return false;
+  }
 }
 
 export async function iptablesSave(ns: Netns, table: string): Promise<string> {

@@ -3,7 +3,7 @@
  * what ADD set up. Absent expectations (a MAC prevResult did not carry) are not checked.
  */
 import { POD_GATEWAY } from '../../core/contract/pod-datapath';
-import { ipJson, type Netns, netnsAtPath, netnsExists } from '../ns';
+import { ipJson, isNamespaceFile, type Netns, netnsAtPath } from '../ns';
 import { MAIN_ROUTE_TABLE, RULE_PRIORITY } from './names';
 import type { PodCheckRequest } from './types';
 
@@ -104,7 +104,7 @@ async function checkHostSide(
 
 async function checkPodSide(request: PodCheckRequest, problems: string[]): Promise<void> {
   const sandbox = netnsAtPath(request.netns);
-  if (request.netns === '' || !(await netnsExists(sandbox))) {
+  if (request.netns === '' || !(await isNamespaceFile(request.netns))) {
     problems.push(`network namespace ${request.netns} does not exist`);
     return;
   }

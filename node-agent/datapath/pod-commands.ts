@@ -52,4 +52,17 @@ export function podSetupLines(plan: PodLinkPlan): string[] {
   ];
 }
 
-export { isAlreadyGone, podTeardownLines as hostTeardownLines } from '../../core/contract/pod-datapath';
+/**
+ * Lines removing a pod's rules by selector: iproute2 finds and deletes its to-rule and every
+ * from-rule, whatever destinations they name, so no `ip rule show` exec has to come first.
+ * (The plugin's own teardown, on whatever iproute2 the host has, still lists the rules: an
+ * iproute2 older than selector-aware `rule flush` refuses its arguments.)
+ */
+export function ruleTeardownLines(ip: string): string[] {
+  return [
+    `rule flush to ${ip}/32 priority ${RULE_PRIORITY.toPod}`,
+    `rule flush from ${ip}/32 priority ${RULE_PRIORITY.fromPod}`,
+  ];
+}
+
+export { isAlreadyGone } from '../../core/contract/pod-datapath';

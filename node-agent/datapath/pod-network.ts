@@ -1,18 +1,21 @@
-/** The pod side of the datapath over `ip -batch`: one exec in the node, one in the sandbox. */
+/**
+ * The pod side of the datapath over `ip -batch`: one exec in the node, one in the sandbox.
+ * Deleting a veth waits out the kernel's RCU grace period (10-30 ms); a DEL may leave that
+ * wait running once the pod's rules are gone, and a later setup of the same link waits for it.
+ */
 import type { PodWiring } from '../../core/contract/agent-socket';
-import type { IpRuleEntry } from '../../core/contract/pod-datapath';
 import { POD_GATEWAY } from '../../core/contract/pod-datapath';
 import { InvalidInputError } from '../../core/errors';
 import { isCidr } from '../../core/net/ipv4';
-import { CommandError, ipBatch, ipJson, namedNetns, netnsAtPath, netnsExists } from '../ns';
+import { CommandError, ipBatch, isNamespaceFile, namedNetns, netnsAtPath } from '../ns';
 import { hostVethName, randomMac, routeTableFor } from './names';
 import { checkPod } from './pod-check';
 import {
   hostSetupLines,
-  hostTeardownLines,
   isAlreadyGone,
   type PodLinkPlan,
   podSetupLines,
+  ruleTeardownLines,
 } from './pod-commands';
 import type {
   PodCheckRequest,
@@ -22,6 +25,12 @@ import type {
   PodTeardownRequest,
 } from './types';
 
+/** Throws for what a tolerant batch reported, unless it only says the thing was already gone. */
+function throwUnlessGone(what: string, failures: string[]): void {
+  const real = failures.filter((f) => !isAlreadyGone(f));
+  if (real.length > 0) throw new CommandError(what, { code: 1, stdout: '', stderr: real.join('\n') });
+}
+
 export function createPodNetwork(settings: PodNetworkSettings): PodNetwork {
   const host = namedNetns(settings.hostNetns);
   const fromPodDestinations = [...(settings.fromPodDestinations ?? [])];
@@ -29,26 +38,42 @@ export function createPodNetwork(settings: PodNetworkSettings): PodNetwork {
   if (bad !== undefined)
     throw new InvalidInputError('fromPodDestinations', bad, 'IPv4 CIDR blocks such as 10.0.0.0/16');
 
-  async function teardown(request: PodTeardownRequest): Promise<void> {
-    const rules = request.ip === undefined ? [] : await ipJson<IpRuleEntry>(host, ['rule', 'show']);
-    const failures = await ipBatch(
-      host,
-      hostTeardownLines(request.hostIfName, request.ip, rules),
-      'tolerant',
+  /** Link deletions in flight by name; each settles (never rejects) when its `ip` is done. */
+  const linkDeletions = new Map<string, Promise<void>>();
+
+  function deleteLink(name: string): Promise<void> {
+    const deletion = (linkDeletions.get(name) ?? Promise.resolve()).then(async () =>
+      throwUnlessGone(`deleting link ${name}`, await ipBatch(host, [`link del dev ${name}`], 'tolerant')),
     );
-    const real = failures.filter((f) => !isAlreadyGone(f));
-    if (real.length > 0) {
-      throw new CommandError(`teardown of ${request.hostIfName ?? request.ip}`, {
-        code: 1,
-        stdout: '',
-        stderr: real.join('\n'),
-      });
+    const settled = deletion.then(
+      () => undefined,
+      () => undefined,
+    );
+    linkDeletions.set(name, settled);
+    void settled.then(() => {
+      if (linkDeletions.get(name) === settled) linkDeletions.delete(name);
+    });
+    return deletion;
+  }
+
+  async function deleteRules(ip: string | undefined): Promise<void> {
+    if (ip === undefined) return;
+    throwUnlessGone(`deleting the rules of ${ip}`, await ipBatch(host, ruleTeardownLines(ip), 'tolerant'));
+  }
+
+  async function teardown(request: PodTeardownRequest): Promise<void> {
+    const link = request.hostIfName === undefined ? undefined : deleteLink(request.hostIfName);
+    if (link !== undefined && request.onLinkError !== undefined) {
+      link.catch(request.onLinkError);
+      await deleteRules(request.ip);
+      return;
     }
+    await Promise.all([link, deleteRules(request.ip)]);
   }
 
   async function setup(request: PodSetupRequest): Promise<PodWiring> {
     const sandbox = netnsAtPath(request.netns);
-    if (request.netns === '' || !(await netnsExists(sandbox))) {
+    if (request.netns === '' || !(await isNamespaceFile(request.netns))) {
       throw new InvalidInputError('CNI_NETNS', request.netns, 'the path of an existing network namespace');
     }
     const plan: PodLinkPlan = {
@@ -62,6 +87,8 @@ export function createPodNetwork(settings: PodNetworkSettings): PodNetwork {
       routeTable: routeTableFor(request.eni.deviceIndex),
       fromPodDestinations,
     };
+    // A DEL of this pod's previous sandbox may still be deleting the link of the same name.
+    await linkDeletions.get(plan.hostIfName);
     try {
       await setupHostSide(plan);
       await ipBatch(sandbox, podSetupLines(plan));

@@ -40,6 +40,12 @@ export interface PodTeardownRequest {
   hostIfName?: string;
   /** The pod's address, for its rules; absent when unknown (the link alone is removed). */
   ip?: string;
+  /**
+   * Given, teardown resolves once the rules are gone and leaves the link's deletion running
+   * (the kernel's RCU grace period, 10-30 ms, is nothing a DEL needs to wait for); a failure
+   * of it comes here. Absent, teardown waits for the link too.
+   */
+  onLinkError?: (error: Error) => void;
 }
 
 export interface PodCheckRequest {
@@ -56,7 +62,7 @@ export interface PodNetwork {
   hostIfName(namespace: string, pod: string): string;
   /** Wires the pod; on failure it removes what it created and throws. */
   setup(request: PodSetupRequest): Promise<PodWiring>;
-  /** Removes the pod's link, routes and rules; what is already gone is success. */
+  /** Removes the pod's link, routes and rules; what is already gone is success. A setup waits for a link deletion of the same name still running. */
   teardown(request: PodTeardownRequest): Promise<void>;
   /** Lists every way the system differs from the request; empty means all is in place. */
   check(request: PodCheckRequest): Promise<string[]>;

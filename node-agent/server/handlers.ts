@@ -39,6 +39,7 @@ export function createHandlers({ pool, podNetwork, hostNetwork, logger }: Handle
       .some((a) => a.namespace === namespace && a.pod === pod && a.containerId !== containerId);
   }
 
+  /** Answers once the pod's rules are gone; its link's deletion finishes after the DEL answers. */
   async function unwire(
     namespace: string,
     pod: string,
@@ -48,7 +49,16 @@ export function createHandlers({ pool, podNetwork, hostNetwork, logger }: Handle
   ) {
     const name = hostIfName ?? podNetwork.hostIfName(namespace, pod);
     const owned = !linkOwnedByOther(namespace, pod, containerId);
-    await podNetwork.teardown({ hostIfName: owned ? name : undefined, ip });
+    await podNetwork.teardown({
+      hostIfName: owned ? name : undefined,
+      ip,
+      onLinkError: (error) =>
+        logger.warn('pod link not deleted; the next ADD of the pod or its sandbox removal clears it', {
+          containerId,
+          link: name,
+          error: String(error),
+        }),
+    });
   }
 
   async function add(request: AddRequest): Promise<PodWiring> {

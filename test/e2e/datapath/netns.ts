@@ -32,6 +32,17 @@ export function delNs(name: string): void {
   trySh('ip', ['netns', 'del', name]);
 }
 
+/** What `read` gives once it equals `wanted`, or at the deadline: a DEL answers before its veth is gone. */
+export async function settled<T>(read: () => T, wanted: T, withinMs = 5_000): Promise<T> {
+  const deadline = Date.now() + withinMs;
+  let value = read();
+  while (value !== wanted && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    value = read();
+  }
+  return value;
+}
+
 export function ping(from: string, to: string): boolean {
   return trySh('ip', ['netns', 'exec', from, 'ping', '-c', '1', '-W', '2', to]).ok;
 }

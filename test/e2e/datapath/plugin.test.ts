@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createHostNetwork, createPodNetwork, hostVethName } from '../../../node-agent/datapath';
 import { type PluginServer, startPluginServer } from '../../../node-agent/server';
 import { FixedPool } from './fixed-pool';
-import { addNs, delNs, ipIn, isRoot, ping, sh, snapshot, trySh } from './netns';
+import { addNs, delNs, ipIn, isRoot, ping, settled, sh, snapshot, trySh } from './netns';
 import { buildPlugin, cniEnv, PLUGIN, type PodEnv, runPlugin } from './plugin-runner';
 import { createNode, type Node } from './topology';
 
@@ -316,8 +316,26 @@ suite('Plugin: ledger-cni driven like a container runtime', () => {
     // Assess
     expect(added.code).toBe(0);
     expect([first.code, second.code, noNetns.code]).toEqual([0, 0, 0]);
-    expect(snapshot(node.host)).toBe(before);
+    expect(await settled(() => snapshot(node.host), before)).toBe(before);
     expect(pool.assignments()).toEqual([]);
+  });
+
+  it('wires a new sandbox of a pod right after the DEL of its previous one answered', async () => {
+    // Prepare
+    const previous = newPod('again-2');
+    const next = { ...newPod('again-2b'), pod: 'again-2' };
+    const added = await add(previous);
+
+    // Act
+    const deleted = await del(previous, added.json);
+    const readded = await add(next);
+
+    // Assess
+    expect([added.code, deleted.code, readded.code]).toEqual([0, 0, 0]);
+    const links = ipIn<Link>(node.host, ['link', 'show']).filter((l) => l.ifname.startsWith('eni'));
+    expect(links.map((l) => l.ifname)).toEqual([hostVethName('eni', 'default', 'again-2')]);
+    expect(ping(`${TAG}-again-2b`, '10.77.0.10')).toBe(true);
+    expect(pool.assignments().map((a) => a.containerId)).toEqual([next.containerId]);
   });
 
   it('GC removes the attachments that are not valid and keeps the rest', async () => {

@@ -1,8 +1,10 @@
 /** Pure planning of the datapath (names, ip lines, iptables input, rule diffs) and the server's lock. */
+
+import { podTeardownLines } from '../../../core/contract/pod-datapath';
 import { hostRuleChanges } from '../../../node-agent/datapath/host-rules';
 import { CHAINS, snatRules, tableRestore } from '../../../node-agent/datapath/iptables-rules';
 import { hostVethName, randomMac, routeTableFor } from '../../../node-agent/datapath/names';
-import { hostSetupLines, hostTeardownLines } from '../../../node-agent/datapath/pod-commands';
+import { hostSetupLines, ruleTeardownLines } from '../../../node-agent/datapath/pod-commands';
 
 describe('Module: datapath names', () => {
   it('names the host veth like the AWS VPC CNI: prefix and 11 hex of sha1("ns.pod")', () => {
@@ -58,7 +60,7 @@ describe('Module: pod commands', () => {
     expect(primary[0]).toContain('peer name eth0 address 02:00:00:00:00:02 mtu 9001 netns /run/netns/pod');
   });
 
-  it('deletes exactly the rules the pod has, and spares a link that belongs to another sandbox', () => {
+  it('plugin without agent: deletes exactly the rules the pod has, and spares a link that belongs to another sandbox', () => {
     // Prepare
     const rules = [
       { priority: 512, src: 'all', dst: '10.0.1.17', table: 'main' },
@@ -69,7 +71,7 @@ describe('Module: pod commands', () => {
     ];
 
     // Act
-    const lines = hostTeardownLines(undefined, '10.0.1.17', rules);
+    const lines = podTeardownLines(undefined, '10.0.1.17', rules);
 
     // Assess
     expect(lines).toEqual([
@@ -77,7 +79,18 @@ describe('Module: pod commands', () => {
       'rule del from 10.0.1.17/32 to 10.0.0.0/16 priority 1536',
       'rule del from 10.0.1.17/32 to 192.168.0.0/24 priority 1536',
     ]);
-    expect(hostTeardownLines('eni0123456789a', undefined, rules)).toEqual(['link del dev eni0123456789a']);
+    expect(podTeardownLines('eni0123456789a', undefined, rules)).toEqual(['link del dev eni0123456789a']);
+  });
+
+  it('agent: flushes the pod rules by selector, without listing them first', () => {
+    // Act
+    const lines = ruleTeardownLines('10.0.1.17');
+
+    // Assess
+    expect(lines).toEqual([
+      'rule flush to 10.0.1.17/32 priority 512',
+      'rule flush from 10.0.1.17/32 priority 1536',
+    ]);
   });
 });
 
