@@ -14,12 +14,16 @@ import { repoPath } from '../lib/paths';
 import { addNetns, cniEnv, deleteNetns, type PodSpec, requireSuccess, timedExec } from '../lib/pods';
 import type { Benchmark } from '../lib/runner';
 import { type IperfServer, measureGbps, startIperfServer } from './iperf';
+import { plainChain } from './plain-chain';
 
 const run = promisify(execFile);
 const PREFIX = `bdp${process.pid % 100_000}`;
 /** A /30 from TEST-NET-2 for the bare pair: never routed anywhere. */
 const VETH_A = '198.51.100.1';
 const VETH_B = '198.51.100.2';
+/** The references' endpoints, from the same block; each chain has namespaces of its own. */
+const PLAIN_CLIENT = '198.51.100.9';
+const PLAIN_SERVER = '198.51.100.10';
 
 async function wirePod(agent: AgentProcess, spec: PodSpec): Promise<string> {
   await addNetns(spec.netns);
@@ -95,34 +99,68 @@ export const datapath: Benchmark = {
       const mtu = Number(agentA.pluginConfig().mtu ?? 9001);
       const [va, vb] = await barePair(mtu);
       netns.push(va, vb);
+      // The same hops as the two pod paths (one forwarding namespace; three) with plain routing.
+      const plain1 = await plainChain({
+        prefix: `${PREFIX}-p1`,
+        forwarders: 1,
+        mtu,
+        clientIp: PLAIN_CLIENT,
+        serverIp: PLAIN_SERVER,
+        made: netns,
+      });
+      const plain3 = await plainChain({
+        prefix: `${PREFIX}-p3`,
+        forwarders: 3,
+        mtu,
+        clientIp: PLAIN_CLIENT,
+        serverIp: PLAIN_SERVER,
+        made: netns,
+      });
+      const congestionControl = (
+        await run('ip', ['netns', 'exec', a1.netns, 'cat', '/proc/sys/net/ipv4/tcp_congestion_control'])
+      ).stdout.trim();
 
-      servers.push(await startIperfServer(vb, VETH_B));
-      servers.push(await startIperfServer(a2.netns, a2Ip));
-      servers.push(await startIperfServer(b1.netns, b1Ip));
-      const [veth, sameNode, crossNode] = servers as [IperfServer, IperfServer, IperfServer];
-      const samples = { veth: [] as number[], same: [] as number[], cross: [] as number[] };
+      const serve = async (netns: string, address: string) => {
+        const server = await startIperfServer(netns, address);
+        servers.push(server);
+        return server;
+      };
+      // Measured in this order every round, so the machine's load hits every path alike.
+      const paths = [
+        { key: 'veth', client: va, server: await serve(vb, VETH_B) },
+        { key: 'same', client: a1.netns, server: await serve(a2.netns, a2Ip) },
+        { key: 'plain1', client: plain1.clientNetns, server: await serve(plain1.serverNetns, PLAIN_SERVER) },
+        { key: 'cross', client: a1.netns, server: await serve(b1.netns, b1Ip) },
+        { key: 'plain3', client: plain3.clientNetns, server: await serve(plain3.serverNetns, PLAIN_SERVER) },
+      ] as const;
+      const samples = { veth: [], same: [], plain1: [], cross: [], plain3: [] } as Record<
+        (typeof paths)[number]['key'],
+        number[]
+      >;
       for (let r = 0; r < rounds; r++) {
         log(`round ${r + 1}/${rounds}: ${seconds} s per path`);
-        samples.veth.push(await measureGbps(va, veth, seconds));
-        samples.same.push(await measureGbps(a1.netns, sameNode, seconds));
-        samples.cross.push(await measureGbps(a1.netns, crossNode, seconds));
+        for (const path of paths)
+          samples[path.key].push(await measureGbps(path.client, path.server, seconds));
       }
       const vethMedian = figure({ name: 'x', unit: 'Gbit/s', samples: samples.veth }).summary.median;
-      const ratios = (xs: number[]) => xs.map((x, i) => x / samples.veth[i]!);
+      const baseline = { name: 'veth', median: vethMedian };
+      const ratios = (xs: number[], to = samples.veth) => xs.map((x, i) => x / to[i]!);
       return {
         figures: [
           figure({ name: 'bare veth pair', unit: 'Gbit/s', samples: samples.veth }),
+          figure({ name: 'pod↔pod, same node', unit: 'Gbit/s', samples: samples.same, baseline }),
           figure({
-            name: 'pod↔pod, same node',
+            name: 'reference: one forwarding namespace',
             unit: 'Gbit/s',
-            samples: samples.same,
-            baseline: { name: 'veth', median: vethMedian },
+            samples: samples.plain1,
+            baseline,
           }),
+          figure({ name: 'pod↔pod, two nodes', unit: 'Gbit/s', samples: samples.cross, baseline }),
           figure({
-            name: 'pod↔pod, two nodes',
+            name: 'reference: three forwarding namespaces',
             unit: 'Gbit/s',
-            samples: samples.cross,
-            baseline: { name: 'veth', median: vethMedian },
+            samples: samples.plain3,
+            baseline,
           }),
           figure({
             name: 'same node / veth, per round',
@@ -136,11 +174,32 @@ export const datapath: Benchmark = {
             samples: ratios(samples.cross),
             target: { op: '>=', value: 0.9 },
           }),
+          figure({
+            name: 'reference one forward / veth, per round',
+            unit: '×',
+            samples: ratios(samples.plain1),
+          }),
+          figure({
+            name: 'reference three forwards / veth, per round',
+            unit: '×',
+            samples: ratios(samples.plain3),
+          }),
+          figure({
+            name: 'same node / its reference, per round',
+            unit: '×',
+            samples: ratios(samples.same, samples.plain1),
+          }),
+          figure({
+            name: 'two nodes / its reference, per round',
+            unit: '×',
+            samples: ratios(samples.cross, samples.plain3),
+          }),
         ],
         notes: [
-          `iperf3, one TCP stream, ${seconds} s per measurement, ${rounds} rounds with the three paths interleaved; MTU ${mtu} on the bare pair as on the pods`,
+          `iperf3, one TCP stream, ${seconds} s per measurement, ${rounds} rounds with the five paths interleaved; MTU ${mtu} on the bare pair and the references as on the pods`,
           "two nodes: pod → host veth → node → ENI link → the fabric's router (source/dest check) → ENI link → node → pod",
-          'the issue measured a bare veth pair at about 21 Gbit/s on this machine',
+          'references: the same veth crossings and forwarding namespaces as each pod path, with static routes only (no policy rules, no iptables or conntrack, no rp_filter); pod path / reference is what Ledger and the fabric add to the hops',
+          `TCP congestion control in the pods' namespaces: ${congestionControl} (the machine's default, inherited by every namespace; one setting for all paths)`,
         ],
       };
     } finally {
