@@ -103,14 +103,13 @@ export function createHandlers({ pool, podNetwork, hostNetwork, logger }: Handle
       .assignments()
       .some((a) => a.ip === previousIp && a.containerId !== request.containerId);
     const ip = held?.ip ?? (reused ? undefined : previousIp);
-    await unwire(
-      request.podNamespace,
-      request.podName,
-      request.containerId,
-      ip,
-      request.previous?.hostIfName,
-    );
-    const removed = await pool.unassign(request.containerId, request.ifName);
+    // Both at once: the checkpoint's fsync need not wait for `ip`. Should the rules fail, the
+    // DEL fails and its retry (or the address's next ADD, finding them) removes them; the
+    // released address cools down meanwhile.
+    const [, removed] = await Promise.all([
+      unwire(request.podNamespace, request.podName, request.containerId, ip, request.previous?.hostIfName),
+      pool.unassign(request.containerId, request.ifName),
+    ]);
     logger.info('pod unwired', { containerId: request.containerId, ip, released: removed !== undefined });
   }
 
