@@ -52,7 +52,7 @@ export function availableOf(counts: PoolCounts): number {
 
 /**
  * How many units to lease. WARM_IP_TARGET/MINIMUM_IP_TARGET:
- * short = max(WARM − available, MIN − total); WARM_ENI_TARGET: low when available <
+ * short = max(WARM + waiting − available, MIN − total); WARM_ENI_TARGET: low when available <
  * addressesPerEni × target, topped up by whole ENIs' worth; WARM_PREFIX_TARGET: free /28s.
  * Waiting pods always count, and the pool never grows past the node's capacity.
  */
@@ -69,7 +69,14 @@ export function unitsToLease(
   switch (rule.targets.rule) {
     case 'ip': {
       const { warmIpTarget, minimumIpTarget } = rule.targets;
-      shortAddresses = Math.max(warmIpTarget - available, minimumIpTarget - counts.total, forWaiting, 0);
+      // The warm target is what stays free once the waiting pods have theirs: one lease
+      // covers both, where two would cost a second control-plane call (and EC2 call).
+      shortAddresses = Math.max(
+        warmIpTarget + counts.waiting - available,
+        minimumIpTarget - counts.total,
+        forWaiting,
+        0,
+      );
       break;
     }
     case 'eni': {

@@ -84,6 +84,14 @@ describe('Module: warm-math', () => {
       expect(n).toBe(3);
     });
 
+    it('leases for waiting pods and the warm target in one batch', () => {
+      // Act: 10 leased, none assigned, 20 pods waiting, WARM_IP_TARGET=5
+      const n = unitsToLease(ipRule(5, 10), counts(10, 0, 0, 20), addresses(10, 0), IP_CAPACITY);
+
+      // Assess
+      expect(n).toBe(15);
+    });
+
     it('never grows past max pods', () => {
       // Act
       const n = unitsToLease(ipRule(10, 0), counts(25, 25), addresses(25, 25), IP_CAPACITY);
