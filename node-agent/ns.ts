@@ -1,12 +1,13 @@
 /**
  * The one place that enters network namespaces and runs `ip`, `iptables-save/-restore` and
- * sysctl writes. Node cannot switch a thread's namespace, so everything here is an exec:
+ * sysctl writes. Node cannot switch a thread's namespace, so everything here is an exec, run
+ * by long-lived shells (./command-shell) rather than forked from the agent itself:
  * `ip -n <name>` for named namespaces, `nsenter --net=<path>` for a path (iproute2's `-n`
  * only takes names). Swapping this module for in-process rtnetlink changes nothing above it.
  */
-import { spawn } from 'node:child_process';
 import { statfs } from 'node:fs/promises';
 import { DependencyError } from '../core/errors';
+import { CommandShell, type ExecResult } from './command-shell';
 
 /** nsfs's magic (linux/magic.h): the filesystem of every namespace file, bound or under /proc. */
 const NSFS_MAGIC = 0x6e736673;
@@ -22,11 +23,7 @@ export function netnsAtPath(path: string): Netns {
   return { kind: 'path', path };
 }
 
-export interface ExecResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { ExecResult };
 
 export class CommandError extends DependencyError {
   constructor(
@@ -37,24 +34,21 @@ export class CommandError extends DependencyError {
   }
 }
 
-function exec(file: string, args: string[], input?: string): Promise<ExecResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => reject(new DependencyError(`cannot run ${file}: ${e.message}`, { cause: e })));
-    child.on('close', (code) =>
-      resolve({
-        code: code ?? 1,
-        stdout: Buffer.concat(out).toString(),
-        stderr: Buffer.concat(err).toString(),
-      }),
-    );
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input ?? '');
-  });
+/**
+ * Where a command runs: `quick` for the pod's path, over two shells (one per core of a
+ * small node); `slow` for work that sleeps in the kernel, such as deleting a veth, so it
+ * holds up no ADD.
+ */
+export type Lane = 'quick' | 'slow';
+
+const SHELLS: Record<Lane, CommandShell[]> = {
+  quick: [new CommandShell(), new CommandShell()],
+  slow: [new CommandShell()],
+};
+
+function exec(file: string, args: string[], input?: string, lane: Lane = 'quick'): Promise<ExecResult> {
+  const shell = SHELLS[lane].reduce((least, next) => (next.queued < least.queued ? next : least));
+  return shell.run(file, args, input);
 }
 
 /** Runs `cmd args` inside the namespace (entering it only when it is not our own). */
@@ -77,11 +71,12 @@ export async function ipBatch(
   ns: Netns,
   lines: string[],
   mode: 'strict' | 'tolerant' = 'strict',
+  lane: Lane = 'quick',
 ): Promise<string[]> {
   if (lines.length === 0) return [];
   const { file, args } = ipPrefix(ns);
   const all = [...args, ...(mode === 'tolerant' ? ['-force'] : []), '-batch', '-'];
-  const result = await exec(file, all, `${lines.join('\n')}\n`);
+  const result = await exec(file, all, `${lines.join('\n')}\n`, lane);
   if (result.code === 0) return [];
   if (mode === 'strict') throw new CommandError(`ip -batch (${lines.join('; ')})`, result);
   return result.stderr

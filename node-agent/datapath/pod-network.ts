@@ -43,7 +43,10 @@ export function createPodNetwork(settings: PodNetworkSettings): PodNetwork {
 
   function deleteLink(name: string): Promise<void> {
     const deletion = (linkDeletions.get(name) ?? Promise.resolve()).then(async () =>
-      throwUnlessGone(`deleting link ${name}`, await ipBatch(host, [`link del dev ${name}`], 'tolerant')),
+      throwUnlessGone(
+        `deleting link ${name}`,
+        await ipBatch(host, [`link del dev ${name}`], 'tolerant', 'slow'),
+      ),
     );
     const settled = deletion.then(
       () => undefined,

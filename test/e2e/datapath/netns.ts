@@ -47,7 +47,7 @@ export function ping(from: string, to: string): boolean {
   return trySh('ip', ['netns', 'exec', from, 'ping', '-c', '1', '-W', '2', to]).ok;
 }
 
-/** The rules, routes and nat/mangle/filter state of a namespace, without counters. */
+/** The rules, IPv4 routes and nat/mangle/filter state of a namespace, without counters. */
 export function snapshot(ns: string): string {
   const iptables = ['nat', 'mangle', 'filter']
     .map((t) => inNs(ns, ['iptables-save', '-t', t]))
@@ -57,7 +57,8 @@ export function snapshot(ns: string): string {
     .map((l) => l.replace(/\[\d+:\d+\]$/, ''))
     .join('\n');
   const rules = sh('ip', ['-n', ns, 'rule', 'show']);
-  const routes = sh('ip', ['-n', ns, 'route', 'show', 'table', 'all']);
+  // IPv4 only: the datapath is IPv4, and IPv6 link-local routes appear whenever DAD ends.
+  const routes = sh('ip', ['-n', ns, '-4', 'route', 'show', 'table', 'all']);
   const links = sh('ip', ['-n', ns, '-o', 'link', 'show']).replace(/\s+link\/\S+.*$/gm, '');
   return `${iptables}\n--\n${rules}\n--\n${routes}\n--\n${links}`;
 }
