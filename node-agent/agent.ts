@@ -6,10 +6,10 @@
  */
 
 import { dirname, join } from 'node:path';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { DependencyError } from '../core/errors';
 import type { AgentConfig } from './config/types';
+import { nodeCredentials } from './control-plane/credentials';
 import { NodeClient } from './control-plane/node-client';
 import { registerNode } from './control-plane/register';
 import { createHostNetwork, createPodNetwork } from './datapath';
@@ -64,11 +64,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const identity = await (options.readIdentity ?? readInstanceIdentity)();
     logger.info('instance identity', { ...identity });
 
-    const credentials = options.credentials ?? fromNodeProviderChain();
+    const credentials = options.credentials ?? nodeCredentials();
     await credentials().catch((error: unknown) => {
-      throw new DependencyError(`no AWS credentials from the default chain: ${(error as Error).message}`, {
-        cause: error,
-      });
+      const why = (error as Error).message;
+      throw new DependencyError(`no AWS credentials from the environment or IMDS: ${why}`, { cause: error });
     });
 
     const client = new NodeClient({

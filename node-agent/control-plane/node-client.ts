@@ -1,9 +1,8 @@
 /**
  * The control plane as one node sees it: core/api-client's ApiClient with the instance id
- * bound, signing with the SDK's default credential chain (the instance role on EC2, the
- * local IMDS simulator's role in local mode).
+ * bound, signing with the node's credentials (the instance role on EC2, the local IMDS
+ * simulator's role in local mode).
  */
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { ApiClient } from '../../core/api-client';
 import type {
@@ -14,13 +13,14 @@ import type {
   ReleaseResponse,
   UsageReport,
 } from '../../core/contract/api';
+import { nodeCredentials } from './credentials';
 import type { NodeLeases } from './types';
 
 export interface NodeClientOptions {
   endpoint: string;
   region: string;
   instanceId: string;
-  /** Defaults to the SDK's default chain (env, shared config, container, IMDS). */
+  /** Defaults to the environment's keys, else the instance role's from IMDS. */
   credentials?: AwsCredentialIdentityProvider | AwsCredentialIdentity;
   timeoutMs?: number;
 }
@@ -34,7 +34,7 @@ export class NodeClient implements NodeLeases {
     this.api = new ApiClient({
       endpoint: options.endpoint,
       region: options.region,
-      credentials: options.credentials ?? fromNodeProviderChain(),
+      credentials: options.credentials ?? nodeCredentials(),
       // A lease that attaches an ENI takes seconds; the API's own limit (28 s Lambda, 30 s API
       // Gateway) is the bound, so the agent sees the API's answer rather than giving up first.
       timeoutMs: options.timeoutMs ?? 30_000,

@@ -1,7 +1,7 @@
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { type Ec2Simulator, startEc2Simulator } from '../../../infra/local/ec2';
 import { LocalIam } from '../../../infra/local/iam';
 import { type ImdsServer, startImds } from '../../../infra/local/imds';
+import { nodeCredentials } from '../../../node-agent/control-plane/credentials';
 import { readInstanceIdentity, regionOf } from '../../../node-agent/imds';
 
 const SCENARIO = {
@@ -47,25 +47,60 @@ describe('Function: readInstanceIdentity', () => {
     expect(identity.macs[0]).toBe(identity.primaryMac);
   });
 
-  it('gets the instance role’s credentials through the SDK’s default chain', async () => {
-    // Prepare: the chain finds IMDS through the SDK's own variable; nothing else may answer first.
-    const saved = { ...process.env };
-    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) {
-      delete process.env[name];
-    }
-    process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = imds.endpoint;
-    process.env.AWS_CONFIG_FILE = '/nonexistent/config';
-    process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/credentials';
-    try {
+  describe('nodeCredentials', () => {
+    let saved: NodeJS.ProcessEnv;
+    beforeEach(() => {
+      // IMDS is found through the SDK's own variable; no shared file may answer instead.
+      saved = { ...process.env };
+      for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) {
+        delete process.env[name];
+      }
+      process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = imds.endpoint;
+      process.env.AWS_CONFIG_FILE = '/nonexistent/config';
+      process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/credentials';
+    });
+    afterEach(() => {
+      process.env = saved;
+    });
+
+    it('gets the instance role’s credentials from IMDS, once while they are fresh', async () => {
+      // Prepare
+      const credentials = nodeCredentials();
+
       // Act
-      const credentials = await fromNodeProviderChain()();
+      const first = await credentials();
+      const second = await credentials();
 
       // Assess
-      expect(iam.lookup(credentials.accessKeyId)).toBeDefined();
-      expect(credentials.sessionToken).toBeTruthy();
-    } finally {
-      process.env = saved;
-    }
+      expect(iam.lookup(first.accessKeyId)).toBeDefined();
+      expect(first.sessionToken).toBeTruthy();
+      expect(first.expiration).toBeInstanceOf(Date);
+      expect(second).toBe(first);
+    });
+
+    it('prefers keys set in the environment', async () => {
+      // Prepare
+      process.env.AWS_ACCESS_KEY_ID = 'AKIDFROMENVIRONMENT0';
+      process.env.AWS_SECRET_ACCESS_KEY = 'secret-from-environment';
+
+      // Act
+      const credentials = await nodeCredentials()();
+
+      // Assess
+      expect(credentials.accessKeyId).toBe('AKIDFROMENVIRONMENT0');
+      expect(credentials.secretAccessKey).toBe('secret-from-environment');
+    });
+
+    it('fails when neither the environment nor IMDS has credentials', async () => {
+      // Prepare
+      process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = 'http://127.0.0.1:9';
+
+      // Act
+      const attempt = nodeCredentials()();
+
+      // Assess
+      await expect(attempt).rejects.toThrow();
+    });
   });
 
   it('fails with a DependencyError naming the path when IMDS is unreachable', async () => {
