@@ -295,7 +295,7 @@ export const pluginLatency: Benchmark = {
         notes: [
           `${INSTANCE_TYPE} node on the simulated VPC fabric; the shipped dist/ledger-agent and dist/ledger-cni; the plugin runs in the root namespace with only PATH and CNI_* set`,
           `sequential: ${sequentialPods} ADDs, then ${sequentialPods} DELs; bursts: ${bursts} × ${PLUGIN_LATENCY.burstPods} ADDs started at once, each timed from its own spawn`,
-          'breakdown: the agent parts in the benchmark process with a stopwatch; "pool + checkpoint write" is pool.assign or pool.unassign (bookkeeping, atomic write, fsync); the rest is the plugin process (see plugin start) and the socket round trip; "agent round trip" is the same request posted to the agent socket by the benchmark, without a plugin process',
+          'breakdown: the agent parts in the benchmark process with a stopwatch; "pool + checkpoint write" is pool.assign or pool.unassign (bookkeeping, atomic write, fsync), which DEL runs alongside its datapath commands; DEL\'s "datapath commands" is the removal of the pod\'s rules, what DEL waits for (the veth\'s deletion finishes after the answer); the rest is the plugin process (see plugin start) and the socket round trip; "agent round trip" is the same request posted to the agent socket by the benchmark, without a plugin process',
           'AWS VPC CNI published 30-pod burst p50: 750 ms (PR #3764)',
         ],
       };

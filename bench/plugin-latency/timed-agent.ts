@@ -3,7 +3,8 @@
  * checkpoint, the host and pod datapath in the node's namespace, the plugin server on a unix
  * socket), with a stopwatch around the pool and the datapath. The shipped plugin drives it,
  * so one ADD (or DEL) splits into the pool's work with its checkpoint write, datapath
- * commands, and the rest (plugin start, socket round trip, parsing).
+ * commands, and the rest (plugin start, socket round trip, parsing). DEL runs its pool and
+ * datapath parts at once, and its datapath part ends when the pod's rules are gone.
  */
 import { join } from 'node:path';
 import type { LeasedEni } from '../../core/contract/api';
