@@ -85,6 +85,12 @@ export class TokenBucket {
    * turn would come later than `maxWaitMs` is refused at once, queueing nothing: a request
    * that holds a node's lock must not sit in this queue past the lock's lifetime.
    */
+  /** How long a taker arriving now would wait for its token. */
+  expectedWaitMs(): number {
+    this.refill();
+    return Math.max(0, ((this.queued + 1 - this.tokens) / this.size.refillPerSecond) * 1000);
+  }
+
   take(maxWaitMs = Number.POSITIVE_INFINITY): Promise<void> {
     this.refill();
     const expectedWaitMs = ((this.queued + 1 - this.tokens) / this.size.refillPerSecond) * 1000;
@@ -147,6 +153,14 @@ export class Ec2Budget {
   ) {}
 
   take(action: string, input?: unknown): Promise<void> {
+    return this.bucketFor(action, input).take(this.maxWaitMs);
+  }
+
+  canTakeSoon(action: string, withinMs = this.maxWaitMs): boolean {
+    return this.bucketFor(action, undefined).expectedWaitMs() <= Math.min(withinMs, this.maxWaitMs);
+  }
+
+  private bucketFor(action: string, input: unknown): TokenBucket {
     const category = categoryOf(action, isFilteredOrPaged(input));
     const key = bucketKeyOf(action, category === THROTTLE_CATEGORIES.unfilteredDescribe);
     let bucket = this.buckets.get(key);
@@ -154,6 +168,6 @@ export class Ec2Budget {
       bucket = new TokenBucket(this.sizes[category] ?? DEFAULT_BUDGET[category]);
       this.buckets.set(key, bucket);
     }
-    return bucket.take(this.maxWaitMs);
+    return bucket;
   }
 }

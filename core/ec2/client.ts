@@ -24,6 +24,8 @@ export interface Ec2CallStats {
 
 export interface ControlPlaneEc2 {
   readonly client: EC2Client;
+  /** False when a call of this action would now queue longer than a request may wait (or than `withinMs`). */
+  canCallSoon(action: string, withinMs?: number): boolean;
   stats(): Ec2CallStats;
   resetStats(): void;
 }
@@ -83,6 +85,7 @@ export function createControlPlaneEc2(options: Ec2ClientOptions): ControlPlaneEc
 
   return {
     client,
+    canCallSoon: (action, withinMs) => budget.canTakeSoon(action, withinMs),
     stats: () => structuredClone(stats),
     resetStats: () => {
       stats = emptyStats();

@@ -37,12 +37,18 @@ export async function stepDone(
   detail: Record<string, unknown> = {},
 ): Promise<void> {
   if (ctx.afterStep) await ctx.afterStep(step, detail);
+  const lock = ctx.heldLock;
+  if (!lock) return;
+  // A lock with most of its life left is still ours (no one may take it before it lapses):
+  // renewing it after every step would cost a ledger write per step for nothing.
+  const ttlMs = ctx.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
+  if (lock.expiresAt - ctx.ledger.now().getTime() > (ttlMs * 2) / 3) return;
   // A step that outlived the lock must not be followed by more: another request may own the node now.
-  if (ctx.heldLock && !(await renewNodeLock(ctx.ledger, ctx.heldLock, ctx.lockTtlMs))) {
-    throw new NodeBusyError(
-      `lost the lock of node ${ctx.heldLock.instanceId} after ${step}; retry the request`,
-    );
+  if (!(await renewNodeLock(ctx.ledger, lock, ttlMs))) {
+    throw new NodeBusyError(`lost the lock of node ${lock.instanceId} after ${step}; retry the request`);
   }
 }
+
+const DEFAULT_LOCK_TTL_MS = 30_000;
 
 export const silentLog: LogSink = { info: () => {}, warn: () => {}, error: () => {} };

@@ -22,11 +22,20 @@ export interface TypeLimits {
   ipv4PerEni: number;
 }
 
-const typeLimitCache = new Map<string, TypeLimits>();
+/** An instance type's limits never change; nodes registering together share one call. */
+const typeLimitCache = new Map<string, Promise<TypeLimits>>();
 
-export async function instanceTypeLimits(ec2: ControlPlaneEc2, instanceType: string): Promise<TypeLimits> {
-  const cached = typeLimitCache.get(instanceType);
-  if (cached) return cached;
+export function instanceTypeLimits(ec2: ControlPlaneEc2, instanceType: string): Promise<TypeLimits> {
+  let limits = typeLimitCache.get(instanceType);
+  if (!limits) {
+    limits = describeTypeLimits(ec2, instanceType);
+    typeLimitCache.set(instanceType, limits);
+    limits.catch(() => typeLimitCache.delete(instanceType));
+  }
+  return limits;
+}
+
+async function describeTypeLimits(ec2: ControlPlaneEc2, instanceType: string): Promise<TypeLimits> {
   const out = await ec2.client
     .send(new DescribeInstanceTypesCommand({ InstanceTypes: [instanceType as _InstanceType] }))
     .catch((error: unknown) => {
@@ -38,9 +47,7 @@ export async function instanceTypeLimits(ec2: ControlPlaneEc2, instanceType: str
   if (!info?.MaximumNetworkInterfaces || !info.Ipv4AddressesPerInterface) {
     throw new InvalidInputError('instanceType', instanceType, 'an EC2 instance type this Region offers');
   }
-  const limits = { maxEnis: info.MaximumNetworkInterfaces, ipv4PerEni: info.Ipv4AddressesPerInterface };
-  typeLimitCache.set(instanceType, limits);
-  return limits;
+  return { maxEnis: info.MaximumNetworkInterfaces, ipv4PerEni: info.Ipv4AddressesPerInterface };
 }
 
 /** The instance, or undefined when EC2 does not know it (terminated long ago, or never existed). */

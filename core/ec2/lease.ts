@@ -24,6 +24,7 @@ import {
   storeAnswer,
 } from '../ledger';
 import { type AddressKind, assignOnEni, recordLeases } from './assign';
+import { DEFAULT_MAX_BUDGET_WAIT_MS, Ec2BudgetSpentError } from './budget';
 import { CAPACITY_REASONS, type CapacityReason, capacityError } from './capacity';
 import { type ControlPlaneContext, stepDone } from './context';
 import { describeEnis, roomOn, secondaryAddressesOf } from './describe';
@@ -55,8 +56,15 @@ export async function leaseAddresses(
     const run = new LeaseRun(ctx, node, intent, kind, want);
     if (crashed) await run.finishCrashedAttempt();
     await run.reuseCooled();
-    await run.fillAttachedEnis();
-    await run.addEnis();
+    try {
+      await run.untilBudgetSpent(() => run.fillAttachedEnis());
+      await run.untilBudgetSpent(() => run.addEnis());
+    } catch (error) {
+      // Refused before anything reached EC2: no half-done work for a retry or the reconciler.
+      if (error instanceof Ec2BudgetSpentError && !crashed && !run.reachedEc2)
+        await deleteIntent(ctx.ledger, instanceId, key);
+      throw error;
+    }
     if (run.granted.length === 0)
       throw capacityError(run.reason ?? CAPACITY_REASONS.eniLimitReached, run.why());
     const answer: LeaseResponse = { leaseId: key, addresses: run.granted };
@@ -68,9 +76,19 @@ export async function leaseAddresses(
   });
 }
 
+/**
+ * How long a lease keeps adding EC2 calls: past it, what it holds is answered. It keeps the
+ * answer well inside the node's 30 s wait for it (budget queues can add seconds per call).
+ */
+const LEASE_TIME_BOUND_MS = 15_000;
+
 class LeaseRun {
   readonly granted: LeasedAddress[] = [];
   reason?: CapacityReason;
+  /** True once a call that assigns addresses or creates an ENI was sent to EC2. */
+  reachedEc2 = false;
+  private budgetSpent = false;
+  private readonly deadline = Date.now() + LEASE_TIME_BOUND_MS;
   private detail = '';
   private ordinal = 0;
 
@@ -81,6 +99,28 @@ class LeaseRun {
     private readonly kind: AddressKind,
     private readonly want: number,
   ) {}
+
+  /**
+   * Runs a step that calls EC2; when the EC2 budget is spent for longer than a request may
+   * wait, what the lease already holds is answered (fewer than asked is a success, and the
+   * node asks again for the rest) rather than failing the whole request.
+   */
+  async untilBudgetSpent(step: () => Promise<void>): Promise<void> {
+    if (this.budgetSpent) return;
+    if (this.granted.length > 0 && Date.now() >= this.deadline) return;
+    try {
+      await step();
+    } catch (error) {
+      if (!(error instanceof Ec2BudgetSpentError) || this.granted.length === 0) throw error;
+      this.budgetSpent = true;
+      this.ctx.log.warn('EC2 budget spent: answering the addresses leased so far', {
+        instanceId: this.node.instanceId,
+        leaseId: this.intent.intentId,
+        granted: this.granted.length,
+        want: this.want,
+      });
+    }
+  }
 
   private get remaining(): number {
     return this.want - this.granted.length;
@@ -202,6 +242,9 @@ class LeaseRun {
         );
         return;
       }
+      // With addresses in hand, an ENI that could not be created and attached within the
+      // wait bound is not started: it would only be deleted again.
+      this.stopIfOutOfTime('CreateNetworkInterface', 'AttachNetworkInterface');
       let added: { record: EniRecord; held: string[] } | undefined;
       for (const subnet of subnets) {
         const count = Math.min(
@@ -209,10 +252,9 @@ class LeaseRun {
           this.node.limits.ipv4PerEni - 1,
           this.kind === 'prefix' ? Number.POSITIVE_INFINITY : subnet.free - 1,
         );
-        const eni = await createEni(this.ctx, this.node, this.intent, subnet, this.ordinal++, {
-          kind: this.kind,
-          count,
-        });
+        const eni = await this.sending(() =>
+          createEni(this.ctx, this.node, this.intent, subnet, this.ordinal++, { kind: this.kind, count }),
+        );
         if (!eni) continue;
         try {
           const record = await attachAndRecord(this.ctx, this.node, this.intent, eni, subnet.cidr);
@@ -245,10 +287,36 @@ class LeaseRun {
     }
   }
 
+  /**
+   * With addresses in hand, calls that could not be made before the lease's time is up (or
+   * within the budget's wait bound) are not started: the addresses are answered instead.
+   */
+  private stopIfOutOfTime(...actions: string[]): void {
+    if (this.granted.length === 0) return;
+    const left = this.deadline - Date.now();
+    if (left <= 0 || !actions.every((a) => this.ctx.ec2.canCallSoon(a, left)))
+      throw new Ec2BudgetSpentError(Math.max(left, DEFAULT_MAX_BUDGET_WAIT_MS));
+  }
+
+  /** Runs a call that changes EC2, noting whether it got as far as EC2 (a budget refusal does not). */
+  private async sending<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      const out = await call();
+      this.reachedEc2 = true;
+      return out;
+    } catch (error) {
+      if (!(error instanceof Ec2BudgetSpentError)) this.reachedEc2 = true;
+      throw error;
+    }
+  }
+
   /** Answers true when EC2 refused because the ENI's address slots are full. */
   private async assign(eni: EniRecord, count: number): Promise<boolean> {
+    this.stopIfOutOfTime('AssignPrivateIpAddresses');
     await advance(this.ctx, this.intent, { step: INTENT_STEPS.assigning, eniId: eni.eniId });
-    const outcome = await assignOnEni(this.ctx, eni, this.kind, count, this.intent.intentId);
+    const outcome = await this.sending(() =>
+      assignOnEni(this.ctx, eni, this.kind, count, this.intent.intentId),
+    );
     this.granted.push(...outcome.granted);
     if (!outcome.noRoomCode) return false;
     const slotsFull = outcome.noRoomCode === 'PrivateIpAddressLimitExceeded';

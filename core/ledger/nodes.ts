@@ -85,6 +85,8 @@ export class NodeBusyError extends DependencyError {}
 export interface NodeLock {
   readonly instanceId: string;
   readonly owner: string;
+  /** When the lock lapses unless renewed (ledger clock, ms); kept current by renewNodeLock. */
+  expiresAt: number;
 }
 
 export interface LockOptions {
@@ -113,7 +115,7 @@ export async function tryLockNode(
       }),
     ),
   );
-  return won ? { instanceId, owner } : undefined;
+  return won ? { instanceId, owner, expiresAt: now + ttlMs } : undefined;
 }
 
 export async function lockNode(
@@ -135,18 +137,21 @@ export async function lockNode(
 }
 
 /** Extends a held lock; false when it expired and someone else took the node meanwhile. */
-export function renewNodeLock(ledger: Ledger, lock: NodeLock, ttlMs = 30_000): Promise<boolean> {
-  return conditionally(() =>
+export async function renewNodeLock(ledger: Ledger, lock: NodeLock, ttlMs = 30_000): Promise<boolean> {
+  const expiresAt = ledger.now().getTime() + ttlMs;
+  const renewed = await conditionally(() =>
     ledger.doc.send(
       new UpdateCommand({
         TableName: ledger.tableName,
         Key: keys.node(lock.instanceId),
         UpdateExpression: 'SET lockExpiresAt = :expires',
         ConditionExpression: 'lockOwner = :owner',
-        ExpressionAttributeValues: { ':owner': lock.owner, ':expires': ledger.now().getTime() + ttlMs },
+        ExpressionAttributeValues: { ':owner': lock.owner, ':expires': expiresAt },
       }),
     ),
   );
+  if (renewed) lock.expiresAt = expiresAt;
+  return renewed;
 }
 
 export async function unlockNode(ledger: Ledger, lock: NodeLock): Promise<void> {
