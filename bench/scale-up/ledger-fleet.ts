@@ -17,7 +17,6 @@ import { LeasePool } from '../../node-agent/pool/lease-pool';
 import { PoolMaintainer } from '../../node-agent/pool/pool-maintainer';
 import { PoolExhaustedError } from '../../node-agent/pool/types';
 import { nodeCapacity, type WarmPoolRule } from '../../node-agent/pool/warm-math';
-import type { BenchCluster } from '../lib/cluster';
 import type { AddOutcome, FleetNode } from './trace';
 
 export const FAILURES = {
@@ -87,7 +86,7 @@ async function registerUntilAccepted(
 }
 
 export function ledgerNode(
-  cluster: BenchCluster,
+  client: NodeClient,
   instance: { instanceId: string; availabilityZone: string },
   instanceType: string,
   dir: string,
@@ -96,7 +95,6 @@ export function ledgerNode(
   /** How long an agent keeps trying to register before the trace counts its pods as lost. */
   giveUpMs = 600_000,
 ): FleetNode {
-  const client = cluster.nodeClient(instance.instanceId);
   const warmPool = warmPoolOf(variables);
   let pool: LeasePool | undefined;
   let maintainer: PoolMaintainer | undefined;

@@ -10,13 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SimStats } from '../../infra/local/ec2';
 import { instanceTypeLimits } from '../../infra/local/ec2/instance-types';
-import { type BenchCluster, startBenchCluster } from '../lib/cluster';
+import { type BenchCluster, NODE_ROLE, startBenchCluster } from '../lib/cluster';
 import type { MeterCounts } from '../lib/dynamo-meter';
 import { figure } from '../lib/figures';
 import type { Figure } from '../lib/results';
 import type { Benchmark, BenchOptions } from '../lib/runner';
 import { type IpamdFleetCounters, ipamdNode } from './ipamd-fleet';
-import { type LedgerFleetCounters, ledgerNode, warmPoolOf } from './ledger-fleet';
+import { type LedgerFleetCounters, warmPoolOf } from './ledger-fleet';
+import { runLedgerFleet } from './ledger-fleet-worker';
 import { type FleetNode, runTrace, type TraceOutcome, type TraceShape } from './trace';
 
 export const SCALE_UP = {
@@ -36,12 +37,20 @@ interface FleetRun {
   counters: Record<string, number>;
 }
 
+type Instance = { instanceId: string; availabilityZone: string };
+
+/** Runs the trace over the fleet's nodes; answers the outcome and the fleet's own counters. */
+type DriveFleet = (
+  cluster: BenchCluster,
+  instances: Instance[],
+  onPhase: (phase: string) => void,
+) => Promise<{ trace: TraceOutcome; counters: Record<string, number> }>;
+
 async function runFleet(
   label: string,
   nodes: number,
   shape: TraceShape,
-  build: (cluster: BenchCluster, instance: { instanceId: string; availabilityZone: string }) => FleetNode,
-  counters: Record<string, number>,
+  drive: DriveFleet,
   log: BenchOptions['log'],
 ): Promise<FleetRun> {
   const cluster = await startBenchCluster({
@@ -49,13 +58,11 @@ async function runFleet(
     attachDelayMs: SCALE_UP.attachDelayMs,
     detachDelayMs: SCALE_UP.detachDelayMs,
   });
-  const fleet: FleetNode[] = [];
   try {
     cluster.cloud.ec2.setLatency(SCALE_UP.ec2LatencyMs);
     const instances = cluster.launch(nodes, SCALE_UP.instanceType);
-    for (const instance of instances) fleet.push(build(cluster, instance));
     cluster.cloud.ec2.resetStats();
-    const trace = await runTrace(fleet, shape, (phase) => log(`${label}: ${phase}`));
+    const { trace, counters } = await drive(cluster, instances, (phase) => log(`${label}: ${phase}`));
     return {
       trace,
       ec2: cluster.cloud.ec2.stats(),
@@ -64,9 +71,52 @@ async function runFleet(
       counters,
     };
   } finally {
-    for (const node of fleet) await node.stop().catch(() => undefined);
     await cluster.stop();
   }
+}
+
+/** The per-node model's fleet, in this thread: its nodes only wait on EC2. */
+function inProcess(
+  build: (cluster: BenchCluster, instance: Instance) => FleetNode,
+  counters: Record<string, number>,
+  shape: TraceShape,
+): DriveFleet {
+  return async (cluster, instances, onPhase) => {
+    const fleet = instances.map((instance) => build(cluster, instance));
+    try {
+      return { trace: await runTrace(fleet, shape, onPhase), counters };
+    } finally {
+      for (const node of fleet) await node.stop().catch(() => undefined);
+    }
+  };
+}
+
+/** Ledger CNI's agents, on their own thread (see ledger-fleet-worker.ts). */
+function agentsThread(
+  dir: string,
+  variables: Record<string, string>,
+  shape: TraceShape,
+  keep: (counters: LedgerFleetCounters) => void,
+): DriveFleet {
+  return async (cluster, instances, onPhase) => {
+    const { trace, counters } = await runLedgerFleet(
+      {
+        endpoint: cluster.controlPlane.endpoint,
+        region: cluster.cloud.ec2.region,
+        instanceType: SCALE_UP.instanceType,
+        nodes: instances.map((i) => ({
+          ...i,
+          credentials: cluster.cloud.iam.issueRoleCredentials(NODE_ROLE, i.instanceId),
+        })),
+        checkpointDir: dir,
+        variables,
+        shape,
+      },
+      onPhase,
+    );
+    keep(counters);
+    return { trace, counters: counters as unknown as Record<string, number> };
+  };
 }
 
 const seconds = (ms: readonly number[]) => ms.map((m) => m / 1000);
@@ -247,14 +297,14 @@ export const scaleUp: Benchmark = {
     };
     const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-scale-'));
     try {
-      const ledgerCounters: LedgerFleetCounters = { throttledLeases: 0, failedLeases: 0, leases: 0 };
+      let ledgerCounters: LedgerFleetCounters = { throttledLeases: 0, failedLeases: 0, leases: 0 };
       const ledger = await runFleet(
         'Ledger CNI',
         nodes,
         shape,
-        (cluster, instance) =>
-          ledgerNode(cluster, instance, SCALE_UP.instanceType, dir, ledgerCounters, {}, shape.giveUpMs),
-        ledgerCounters as unknown as Record<string, number>,
+        agentsThread(join(dir, 'ledger'), {}, shape, (c) => {
+          ledgerCounters = c;
+        }),
         log,
       );
       const ipamdCounters: IpamdFleetCounters = { throttledForGood: 0 };
@@ -262,27 +312,19 @@ export const scaleUp: Benchmark = {
         'ipamd model',
         nodes,
         shape,
-        (cluster, instance) => ipamdNode(cluster, instance, ipamdLimits, ipamdCounters),
-        ipamdCounters as unknown as Record<string, number>,
+        inProcess(
+          (cluster, instance) => ipamdNode(cluster, instance, ipamdLimits, ipamdCounters),
+          ipamdCounters as unknown as Record<string, number>,
+          shape,
+        ),
         log,
       );
       log('Ledger CNI again with prefix delegation, for comparison');
-      const pdCounters: LedgerFleetCounters = { throttledLeases: 0, failedLeases: 0, leases: 0 };
       const prefixes = await runFleet(
         'Ledger CNI, prefixes',
         nodes,
         shape,
-        (cluster, instance) =>
-          ledgerNode(
-            cluster,
-            instance,
-            SCALE_UP.instanceType,
-            dir,
-            pdCounters,
-            PREFIX_DELEGATION,
-            shape.giveUpMs,
-          ),
-        pdCounters as unknown as Record<string, number>,
+        agentsThread(join(dir, 'prefixes'), PREFIX_DELEGATION, shape, () => {}),
         log,
       );
       const warm = warmPoolOf().targets;
@@ -292,6 +334,7 @@ export const scaleUp: Benchmark = {
           `${nodes} × ${SCALE_UP.instanceType} nodes join at once, ${shape.podsPerNode} pods each; then each replaces ${shape.churnPodsPerNode} pods`,
           `EC2 simulator: EC2's token buckets, ${SCALE_UP.ec2LatencyMs} ms per call, attach ${SCALE_UP.attachDelayMs} ms, detach ${SCALE_UP.detachDelayMs} ms; a failed ADD is retried after ${shape.retryMs} ms`,
           `Ledger CNI defaults: ${JSON.stringify(warm)}; ipamd model: WARM_ENI_TARGET=1, standard retry (10 retries)`,
+          "Ledger's agents run on a thread of their own, apart from the control plane host, dynalite and the simulator (in a cluster each agent has its node's CPU); the ipamd model's nodes only wait on EC2 and share the simulator's thread",
           `Ledger: scale-up wall ${(ledger.trace.scaleUp.wallMs / 1000).toFixed(1)} s; leases ${ledgerCounters.leases}, failed ${ledgerCounters.failedLeases} (${ledgerCounters.throttledLeases} on throttling); ADD failures ${JSON.stringify(ledger.trace.scaleUp.failures)}`,
           `Ledger lease failures by reason: ${JSON.stringify(ledgerCounters.failureReasons ?? {})}`,
           `ipamd model: scale-up wall ${(ipamd.trace.scaleUp.wallMs / 1000).toFixed(1)} s; EC2 calls failed for good on throttling ${ipamdCounters.throttledForGood}`,
