@@ -153,12 +153,15 @@ async function breakdown(nodes: LocalNodes, node: LocalNode, pods: PodSpec[], di
   const config = configOf(agent.socketPath, join(nodes.dir, 'timed'));
   const add = { total: [] as number[], pool: [] as number[], datapath: [] as number[], rest: [] as number[] };
   const del = { total: [] as number[], pool: [] as number[], datapath: [] as number[], rest: [] as number[] };
+  // ADD runs the pool, then the datapath; DEL runs both at once, so only the longer one counts.
   const record = (into: typeof add, ms: number) => {
     const parts = agent.takeParts();
+    const agentMs =
+      into === add ? parts.assignMs + parts.datapathMs : Math.max(parts.assignMs, parts.datapathMs);
     into.total.push(ms);
     into.pool.push(parts.assignMs);
     into.datapath.push(parts.datapathMs);
-    into.rest.push(ms - parts.assignMs - parts.datapathMs);
+    into.rest.push(ms - agentMs);
   };
   const agentAdd: number[] = [];
   const agentDel: number[] = [];
