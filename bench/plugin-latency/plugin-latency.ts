@@ -38,7 +38,8 @@ export const PLUGIN_LATENCY = {
 
 function podOf(tag: string, n: number): PodSpec {
   return {
-    containerId: `${tag}${n}`.padEnd(16, '0'),
+    // The number at a fixed width: padded after it, pod 1 and pod 10 would share a container id.
+    containerId: `${tag}${String(n).padStart(4, '0')}`.padEnd(16, '0'),
     namespace: 'bench',
     name: `${tag}-${n}`,
     netns: `${PREFIX}-${tag}${n}`,
