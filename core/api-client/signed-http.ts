@@ -78,8 +78,29 @@ export class SignedHttp {
   }
 }
 
-/** One request and its whole answer, with Node's keep-alive global agents. */
-function exchange(
+/**
+ * One request and its whole answer, with Node's keep-alive global agents. A kept-alive
+ * socket the server closed just as it was reused fails before any answer; that request
+ * never reached the server, so it is sent once more on a fresh connection.
+ */
+async function exchange(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  signal: AbortSignal,
+): Promise<{ status: number; text: string }> {
+  try {
+    return await exchangeOnce(url, method, headers, body, signal);
+  } catch (error) {
+    if (!(error instanceof StaleSocketError)) throw error;
+    return exchangeOnce(url, method, headers, body, signal);
+  }
+}
+
+class StaleSocketError extends Error {}
+
+function exchangeOnce(
   url: URL,
   method: string,
   headers: Record<string, string>,
@@ -88,7 +109,9 @@ function exchange(
 ): Promise<{ status: number; text: string }> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
+    let answered = false;
     const outgoing = send(url, { method, headers, signal }, (res) => {
+      answered = true;
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
@@ -96,7 +119,11 @@ function exchange(
         resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
       );
     });
-    outgoing.on('error', reject);
+    outgoing.on('error', (error: NodeJS.ErrnoException) => {
+      const closedUnderUs =
+        outgoing.reusedSocket && !answered && !signal.aborted && error.code === 'ECONNRESET';
+      reject(closedUnderUs ? new StaleSocketError(error.message, { cause: error }) : error);
+    });
     outgoing.end(body);
   });
 }

@@ -1,8 +1,10 @@
 /**
  * Adding an ENI to a node: CreateNetworkInterface with its addresses (ClientToken, tags),
- * claim the next free device index, attach, DeleteOnTermination, record. Each step is
- * announced in the lease's intent first, so a retry of the same request or the reconciler
- * can finish or undo it.
+ * claim the next free device index, attach, record. Each step is announced in the lease's
+ * intent first, so a retry of the same request or the reconciler can finish or undo it.
+ * DeleteOnTermination is left to the reconciler (see markDeleteOnTermination): the
+ * instance-events handler already deletes a terminated node's ENIs, so the flag is only a
+ * second safety net and not worth a call on the pod's path.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -124,16 +126,6 @@ export async function attachAndRecord(
         }
       : ((await describeEnis(ctx.ec2, [eniId]))[0] ?? current);
   }
-  const attachmentId = current.Attachment?.AttachmentId;
-  if (attachmentId) {
-    await ctx.ec2.client.send(
-      new ModifyNetworkInterfaceAttributeCommand({
-        NetworkInterfaceId: eniId,
-        Attachment: { AttachmentId: attachmentId, DeleteOnTermination: true },
-      }),
-    );
-    await stepDone(ctx, 'delete-on-termination-set', { eniId });
-  }
   const record = eniRecordOf(
     current,
     node.instanceId,
@@ -233,4 +225,24 @@ export async function advance(
 ): Promise<void> {
   Object.assign(intent, changes, { updatedAt: ctx.ledger.now().toISOString() });
   await putIntent(ctx.ledger, intent);
+}
+
+/**
+ * Sets DeleteOnTermination on an attached ENI that lacks it, when the EC2 budget has room
+ * right now: it must never take a token a lease is waiting for.
+ */
+export async function markDeleteOnTermination(
+  ctx: ControlPlaneContext,
+  eni: NetworkInterface,
+): Promise<boolean> {
+  const attachmentId = eni.Attachment?.AttachmentId;
+  if (!attachmentId || eni.Attachment?.DeleteOnTermination) return false;
+  if (!ctx.ec2.canCallSoon('ModifyNetworkInterfaceAttribute', 0)) return false;
+  await ctx.ec2.client.send(
+    new ModifyNetworkInterfaceAttributeCommand({
+      NetworkInterfaceId: eni.NetworkInterfaceId,
+      Attachment: { AttachmentId: attachmentId, DeleteOnTermination: true },
+    }),
+  );
+  return true;
 }

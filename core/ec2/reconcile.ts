@@ -1,7 +1,8 @@
 /**
  * The reconciler's pass: refresh subnets; forget nodes whose instance is gone; for each node
  * whose lock is free, roll back what crashed requests left half done (unrecorded addresses
- * unassigned, created ENIs attached and recorded or deleted) and trim; finally delete
+ * unassigned, created ENIs attached and recorded or deleted), set DeleteOnTermination where
+ * leases left it unset, and trim; finally delete
  * `available` ENIs tagged with the cluster that the ledger does not own, after a grace period.
  */
 import { DeleteNetworkInterfaceCommand, UnassignPrivateIpAddressesCommand } from '@aws-sdk/client-ec2';
@@ -29,7 +30,7 @@ import {
   unlockNode,
 } from '../ledger';
 import { ec2ErrorCode } from './client';
-import type { ControlPlaneContext } from './context';
+import { type ControlPlaneContext, stepDone } from './context';
 import {
   describeEnis,
   describeEnisByFilter,
@@ -40,7 +41,7 @@ import {
   tagValue,
 } from './describe';
 import { forgetNode } from './forget-node';
-import { attachAndRecord } from './grow-eni';
+import { attachAndRecord, markDeleteOnTermination } from './grow-eni';
 import { LEASE_OPERATION } from './lease';
 import { subnetRecordOf } from './subnet-discovery';
 import { trimNode } from './trim';
@@ -127,6 +128,8 @@ export async function repairNode(ctx: ControlPlaneContext, node: NodeRecord): Pr
   let rolledBack = 0;
   for (const record of enis) {
     const eni = described.find((d) => d.NetworkInterfaceId === record.eniId);
+    if (eni && record.role === 'secondary' && (await markDeleteOnTermination(ctx, eni)))
+      await stepDone(ctx, 'delete-on-termination-set', { eniId: record.eniId });
     if (!eni) {
       // Deleted outside the control plane: the ledger lets go of it and what it held.
       for (const a of addresses.filter((x) => x.eniId === record.eniId))

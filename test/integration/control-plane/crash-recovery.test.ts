@@ -9,7 +9,6 @@ const LEASE_STEPS_NEW_ENI = [
   'eni-created',
   'slot-claimed',
   'eni-attached',
-  'delete-on-termination-set',
   'eni-recorded',
   'addresses-recorded',
   'answer-stored',

@@ -85,7 +85,10 @@ describe('Control plane: lease and release at every boundary', () => {
       const eni = eniOf(onNew[0]!.eni.eniId)!;
       expect(eni.subnetId).toBe(cluster.subnets.pods);
       expect(onNew[0]!.eni).toMatchObject({ subnetCidr: '10.0.16.0/20', gateway: '10.0.16.1' });
-      expect(eni.attachment).toMatchObject({ instanceId: node, deviceIndex: 1, deleteOnTermination: true });
+      expect(eni.attachment).toMatchObject({ instanceId: node, deviceIndex: 1 });
+      // DeleteOnTermination is the reconciler's, off the lease's path.
+      await cluster.cp.runReconciler();
+      expect(eniOf(eni.networkInterfaceId)!.attachment).toMatchObject({ deleteOnTermination: true });
       expect(eni.tags.get(TAGS.clusterName)).toBe(CLUSTER);
       expect(eni.tags.get(TAGS.instanceId)).toBe(node);
       expect(Date.parse(eni.tags.get(TAGS.createdAt) ?? '')).not.toBeNaN();
