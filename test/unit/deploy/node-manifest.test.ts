@@ -272,7 +272,9 @@ describe('Manifest: infra/kubernetes/ledger-cni.yaml', () => {
       // Assess
       expect(dockerfile).toMatch(/^COPY dist\/ledger-agent dist\/ledger-cni \/app\/dist\/$/m);
       expect(scripts['build:agent']).toContain('--outfile=dist/ledger-agent');
-      expect(agent.command).toEqual(['node', '/app/dist/ledger-agent']);
+      expect(agent.command).toEqual(['/app/dist/ledger-agent']);
+      expect(dockerfile).toMatch(/^CMD \["\/app\/dist\/ledger-agent"\]$/m);
+      expect(scripts['build:agent']).toContain('--banner:js=#!/usr/bin/env -S node --lite-mode');
       expect(env.LEDGER_PLUGIN_SOURCE).toBe('/app/dist/ledger-cni');
       expect(dockerfile).toContain('containernetworking-plugins');
     });
