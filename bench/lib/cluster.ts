@@ -47,7 +47,7 @@ export interface BenchClusterOptions {
   readonly throttling: boolean | BucketOverrides;
   readonly attachDelayMs: number;
   readonly detachDelayMs?: number;
-  /** The control plane's client-side EC2 budget; default its own (60 % of EC2's buckets). */
+  /** The control plane's client-side EC2 budget; default its own (80 % of EC2's buckets). */
   readonly budget?: Partial<Record<ThrottleCategory, BucketSize>>;
   readonly coolingSeconds?: number;
 }

@@ -57,8 +57,10 @@ export async function leaseAddresses(
     if (crashed) await run.finishCrashedAttempt();
     await run.reuseCooled();
     try {
-      await run.untilBudgetSpent(() => run.fillAttachedEnis());
+      await run.untilBudgetSpent(() => run.fillAttachedEnis(true));
       await run.untilBudgetSpent(() => run.addEnis());
+      // New ENIs were not to be had: the attached ENIs' room after all.
+      await run.untilBudgetSpent(() => run.fillAttachedEnis(false));
     } catch (error) {
       // Refused before anything reached EC2: no half-done work for a retry or the reconciler.
       if (error instanceof Ec2BudgetSpentError && !crashed && !run.reachedEc2)
@@ -198,21 +200,38 @@ class LeaseRun {
    * leased, cooling), so it knows their room without a Describe; EC2 is asked only when it
    * disagrees (addresses assigned outside the cluster).
    */
-  async fillAttachedEnis(): Promise<void> {
+  async fillAttachedEnis(mayLeaveToNewEnis: boolean): Promise<void> {
     if (this.remaining <= 0) return;
     const enis = await this.podEnis();
     const slotsUsed = new Map<string, number>();
     for (const a of await listNodeAddresses(this.ctx.ledger, this.node.instanceId))
       slotsUsed.set(a.eniId, (slotsUsed.get(a.eniId) ?? 0) + 1);
+    // An ENI whose primary address is not recorded yet counts it anyway.
+    const roomOf = (eniId: string) =>
+      Math.max(0, this.node.limits.ipv4PerEni - Math.max(1, slotsUsed.get(eniId) ?? 0));
+    const enisNow = (await listNodeEnis(this.ctx.ledger, this.node.instanceId)).length;
+    const roomOnAttached = enis.reduce((sum, e) => sum + roomOf(e.eniId), 0);
+    if (mayLeaveToNewEnis && this.newEnisCoverTheTopUp(roomOnAttached, enisNow)) return;
     for (const record of enis) {
       if (this.remaining <= 0) return;
-      // An ENI whose primary address is not recorded yet counts it anyway.
-      const used = Math.max(1, slotsUsed.get(record.eniId) ?? 0);
-      const room = Math.max(0, this.node.limits.ipv4PerEni - used);
+      const room = roomOf(record.eniId);
       if (room === 0) continue;
       const limited = await this.assign(record, Math.min(room, this.remaining));
       if (limited) await this.assignWithRoomFromEc2(record);
     }
+  }
+
+  /**
+   * When the request needs new ENIs anyway and they can hold all of it without more of
+   * them, topping up the attached ENIs first would only add calls: their free slots stay
+   * for a later, smaller lease.
+   */
+  private newEnisCoverTheTopUp(roomOnAttached: number, enisNow: number): boolean {
+    if (roomOnAttached === 0 || roomOnAttached >= this.remaining) return false;
+    const perEni = this.node.limits.ipv4PerEni - 1;
+    const withTopUp = Math.ceil((this.remaining - roomOnAttached) / perEni);
+    const withoutTopUp = Math.ceil(this.remaining / perEni);
+    return withoutTopUp === withTopUp && enisNow + withoutTopUp <= this.node.eniCap;
   }
 
   /** EC2 refused for lack of slots the ledger thought free: assign what EC2 says is left. */
@@ -242,8 +261,6 @@ class LeaseRun {
         );
         return;
       }
-      // With addresses in hand, an ENI that could not be created and attached within the
-      // wait bound is not started: it would only be deleted again.
       this.stopIfOutOfTime('CreateNetworkInterface', 'AttachNetworkInterface');
       let added: { record: EniRecord; held: string[] } | undefined;
       for (const subnet of subnets) {
@@ -288,14 +305,15 @@ class LeaseRun {
   }
 
   /**
-   * With addresses in hand, calls that could not be made before the lease's time is up (or
-   * within the budget's wait bound) are not started: the addresses are answered instead.
+   * Calls that could not be made within the budget's wait bound (or, with addresses in hand,
+   * before the lease's time is up) are not started: an ENI created but refused its attach
+   * would only be deleted again. The addresses in hand are answered instead, or the request
+   * is refused with nothing left half done.
    */
   private stopIfOutOfTime(...actions: string[]): void {
-    if (this.granted.length === 0) return;
-    const left = this.deadline - Date.now();
+    const left = this.granted.length > 0 ? this.deadline - Date.now() : DEFAULT_MAX_BUDGET_WAIT_MS;
     if (left <= 0 || !actions.every((a) => this.ctx.ec2.canCallSoon(a, left)))
-      throw new Ec2BudgetSpentError(Math.max(left, DEFAULT_MAX_BUDGET_WAIT_MS));
+      throw new Ec2BudgetSpentError(DEFAULT_MAX_BUDGET_WAIT_MS);
   }
 
   /** Runs a call that changes EC2, noting whether it got as far as EC2 (a budget refusal does not). */

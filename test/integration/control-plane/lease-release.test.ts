@@ -18,6 +18,7 @@ describe('Control plane: lease and release at every boundary', () => {
         { name: 'capped', instanceType: 'm5.large', subnet: 'nodes', securityGroups: ['nodes'] },
         { name: 'pd', instanceType: 'm5.large', subnet: 'nodes', securityGroups: ['nodes'] },
         { name: 'rel', instanceType: 'm5.large', subnet: 'nodes', securityGroups: ['nodes'] },
+        { name: 'topup', instanceType: 'm5.large', subnet: 'nodes', securityGroups: ['nodes'] },
       ]),
     );
     client = (id) => cluster.nodeClient(id);
@@ -231,6 +232,30 @@ describe('Control plane: lease and release at every boundary', () => {
       // Assess
       expect(again.addresses.some((a) => a.eni.deviceIndex === 1)).toBe(true);
       expect(cluster.sim.model.interfacesOfInstance(node)).toHaveLength(2);
+    });
+  });
+  describe('a request that needs a new ENI either way', () => {
+    it('creates the ENI holding all of it, leaving the attached room to a later, smaller lease', async () => {
+      // Prepare: 5 of the primary ENI's 9 slots leased, 4 free
+      const node = cluster.instances.topup![0]!;
+      await client(node).registerNode(node, { instanceType: 'm5.large', availabilityZone: AZ });
+      await client(node).lease(node, { idempotencyKey: key(), ipv4: 5 });
+      cluster.cp.ec2.resetStats();
+
+      // Act: 9 fit one new ENI with or without topping up the primary
+      const big = await client(node).lease(node, { idempotencyKey: key(), ipv4: 9 });
+      const bigCalls = cluster.cp.ec2.stats().calls;
+      cluster.cp.ec2.resetStats();
+      const small = await client(node).lease(node, { idempotencyKey: key(), ipv4: 4 });
+
+      // Assess
+      expect(big.addresses).toHaveLength(9);
+      expect(big.addresses.every((a) => a.eni.deviceIndex === 1)).toBe(true);
+      expect(bigCalls.CreateNetworkInterface).toBe(1);
+      expect(bigCalls.AssignPrivateIpAddresses).toBeUndefined();
+      expect(small.addresses).toHaveLength(4);
+      expect(small.addresses.every((a) => a.eni.deviceIndex === 0)).toBe(true);
+      expect(cluster.cp.ec2.stats().calls).toMatchObject({ AssignPrivateIpAddresses: 1 });
     });
   });
 });
