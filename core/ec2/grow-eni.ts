@@ -61,7 +61,7 @@ export async function createEni(
   // The token covers every parameter: EC2 refuses a repeated token sent with other parameters.
   const clientToken = createHash('sha256')
     .update(
-      `${node.instanceId}/${intent.intentId}/${intent.createdAt}/${subnet.subnetId}/${ordinal}/${addresses.kind}/${addresses.count}`,
+      `${node.instanceId}/${intent.intentId}/${intent.createdAt}/${subnet.subnetId}/${ordinal}/${addresses.kind}/${addresses.count}/${intent.enisAbandoned ?? 0}`,
     )
     .digest('hex')
     .slice(0, 48);
@@ -156,6 +156,7 @@ async function attachAtFreeIndex(
     const deviceIndex = await claimNextIndex(ctx, node, eniId, takenInEc2);
     if (deviceIndex === undefined) {
       await ctx.ec2.client.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }));
+      await abandonEni(ctx, intent);
       throw capacityError(
         CAPACITY_REASONS.eniLimitReached,
         `node ${node.instanceId} has no free device index below its ENI cap of ${node.eniCap}`,
@@ -182,6 +183,7 @@ async function attachAtFreeIndex(
       await ctx.ec2.client
         .send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eniId }))
         .catch(() => undefined);
+      await abandonEni(ctx, intent);
       if (ec2ErrorCode(error) === 'AttachmentLimitExceeded') {
         throw capacityError(
           CAPACITY_REASONS.eniLimitReached,
@@ -191,6 +193,17 @@ async function attachAtFreeIndex(
       throw error;
     }
   }
+}
+
+/** The intent forgets a deleted ENI, so the lease's next ENI is created under a new token. */
+export async function abandonEni(ctx: ControlPlaneContext, intent: LeaseIntent): Promise<void> {
+  await advance(ctx, intent, {
+    step: INTENT_STEPS.started,
+    enisAbandoned: (intent.enisAbandoned ?? 0) + 1,
+    clientToken: undefined,
+    eniId: undefined,
+    deviceIndex: undefined,
+  });
 }
 
 function isDeviceIndexTaken(error: unknown): boolean {

@@ -29,7 +29,7 @@ import { CAPACITY_REASONS, type CapacityReason, capacityError } from './capacity
 import { type ControlPlaneContext, stepDone } from './context';
 import { describeEnis, roomOn, secondaryAddressesOf } from './describe';
 import { leasedEniOf } from './eni-records';
-import { advance, attachAndRecord, createEni } from './grow-eni';
+import { abandonEni, advance, attachAndRecord, createEni } from './grow-eni';
 import { onceUnderNodeLock } from './node-operation';
 import { candidateSubnets } from './subnet-discovery';
 
@@ -141,6 +141,7 @@ class LeaseRun {
         ? (await candidateSubnets(this.ctx, this.node)).find((s) => s.subnetId === eni.SubnetId)?.cidr
         : undefined;
       if (eni && subnetCidr) await attachAndRecord(this.ctx, this.node, this.intent, eni, subnetCidr);
+      else if (!eni) await abandonEni(this.ctx, this.intent);
     }
     const recorded = await listNodeAddresses(this.ctx.ledger, this.node.instanceId);
     const enis = await this.podEnis();

@@ -29,6 +29,11 @@ export interface LeaseIntent {
   subnetId?: string;
   eniId?: string;
   deviceIndex?: number;
+  /**
+   * ENIs this lease created and then deleted again (their attach failed): a new ENI needs a
+   * new ClientToken, since EC2 answers a repeated one with the deleted ENI.
+   */
+  enisAbandoned?: number;
   createdAt: string;
   updatedAt: string;
 }

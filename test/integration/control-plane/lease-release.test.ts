@@ -19,6 +19,7 @@ describe('Control plane: lease and release at every boundary', () => {
         { name: 'pd', instanceType: 'm5.large', subnet: 'nodes', securityGroups: ['nodes'] },
         { name: 'rel', instanceType: 'm5.large', subnet: 'nodes', securityGroups: ['nodes'] },
         { name: 'topup', instanceType: 'm5.large', subnet: 'nodes', securityGroups: ['nodes'] },
+        { name: 'refused', instanceType: 'm5.large', subnet: 'nodes', securityGroups: ['nodes'] },
       ]),
     );
     client = (id) => cluster.nodeClient(id);
@@ -256,6 +257,33 @@ describe('Control plane: lease and release at every boundary', () => {
       expect(small.addresses).toHaveLength(4);
       expect(small.addresses.every((a) => a.eni.deviceIndex === 0)).toBe(true);
       expect(cluster.cp.ec2.stats().calls).toMatchObject({ AssignPrivateIpAddresses: 1 });
+    });
+  });
+  describe('an attach EC2 refuses', () => {
+    it('deletes the new ENI, and a retry of the same request creates another under a new token', async () => {
+      // Prepare: the primary ENI full, so the lease needs a new ENI
+      const node = cluster.instances.refused![0]!;
+      await client(node).registerNode(node, { instanceType: 'm5.large', availabilityZone: AZ });
+      await client(node).lease(node, { idempotencyKey: key(), ipv4: 9 });
+      cluster.sim.faults.failNext('AttachNetworkInterface', 1, 'InvalidParameterValue', 'attachment refused');
+      const request = { idempotencyKey: key(), ipv4: 3 };
+
+      // Act
+      const refused = await client(node)
+        .lease(node, request)
+        .catch((e: unknown) => e);
+      const retried = await client(node).lease(node, request);
+
+      // Assess
+      expect(refused).toBeInstanceOf(Error);
+      expect(retried.addresses).toHaveLength(3);
+      const eniId = retried.addresses[0]!.eni.eniId;
+      expect(eniOf(eniId)?.attachment).toMatchObject({ instanceId: node, deviceIndex: 1 });
+      expect(cluster.sim.model.interfacesOfInstance(node)).toHaveLength(2);
+      const leftOver = cluster.sim.model
+        .listNetworkInterfaces([{ name: `tag:${TAGS.instanceId}`, values: [node] }])
+        .filter((e) => e.status === 'available');
+      expect(leftOver).toEqual([]);
     });
   });
 });
