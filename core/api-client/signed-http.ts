@@ -79,9 +79,10 @@ export class SignedHttp {
 }
 
 /**
- * One request and its whole answer, with Node's keep-alive global agents. A kept-alive
- * socket the server closed just as it was reused fails before any answer; that request
- * never reached the server, so it is sent once more on a fresh connection.
+ * One request and its whole answer, with Node's keep-alive global agents. A connection
+ * reset before any answer (typically a kept-alive socket the server closed just as it was
+ * reused) is tried once more: every route is idempotent (leases and releases by their
+ * keys), so a request the server did see is answered the same again.
  */
 async function exchange(
   url: URL,
@@ -121,7 +122,7 @@ function exchangeOnce(
     });
     outgoing.on('error', (error: NodeJS.ErrnoException) => {
       const closedUnderUs =
-        outgoing.reusedSocket && !answered && !signal.aborted && error.code === 'ECONNRESET';
+        !answered && !signal.aborted && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
       reject(closedUnderUs ? new StaleSocketError(error.message, { cause: error }) : error);
     });
     outgoing.end(body);
