@@ -14,6 +14,7 @@ import { startLocalNodes, waitForLeases } from '../lib/local-nodes';
 import { repoPath } from '../lib/paths';
 import {
   addNetns,
+  benchPod,
   cniEnv,
   deleteNetns,
   type PodSpec,
@@ -66,12 +67,7 @@ export const agentMemory: Benchmark = {
     const pods = quick ? 60 : PODS;
     const samples = quick ? 5 : 20;
     const nodes = await startLocalNodes({ count: 1, instanceType: INSTANCE_TYPE, prefix: PREFIX });
-    const specs: PodSpec[] = Array.from({ length: pods }, (_, i) => ({
-      containerId: `mem${i}`.padEnd(16, '0'),
-      namespace: 'bench',
-      name: `mem-${i}`,
-      netns: `${PREFIX}-m${i}`,
-    }));
+    const specs: PodSpec[] = Array.from({ length: pods }, (_, i) => benchPod('mem', i, PREFIX));
     try {
       const node = nodes.nodes[0] as LocalNode;
       const agent = await nodes.startAgent(node, { MINIMUM_IP_TARGET: String(pods + 5) });

@@ -18,6 +18,20 @@ export interface PodSpec {
   readonly netns: string;
 }
 
+/**
+ * The n-th benchmark pod of a tag, in the namespace `<netnsPrefix>-<tag><n>`. The number is
+ * written at a fixed width in the container id: padded after it, pod 1 and pod 10 would
+ * share one, and the second ADD would rewire the first pod's address.
+ */
+export function benchPod(tag: string, n: number, netnsPrefix: string): PodSpec {
+  return {
+    containerId: `${tag}${String(n).padStart(4, '0')}`.padEnd(16, '0'),
+    namespace: 'bench',
+    name: `${tag}-${n}`,
+    netns: `${netnsPrefix}-${tag}${n}`,
+  };
+}
+
 export interface TimedRun {
   readonly code: number;
   readonly ms: number;

@@ -14,6 +14,7 @@ import { type LocalNodes, startLocalNodes, waitForLeases } from '../lib/local-no
 import { repoPath } from '../lib/paths';
 import {
   addNetns,
+  benchPod,
   cniEnv,
   deleteNetns,
   type PodSpec,
@@ -37,13 +38,7 @@ export const PLUGIN_LATENCY = {
 } as const;
 
 function podOf(tag: string, n: number): PodSpec {
-  return {
-    // The number at a fixed width: padded after it, pod 1 and pod 10 would share a container id.
-    containerId: `${tag}${String(n).padStart(4, '0')}`.padEnd(16, '0'),
-    namespace: 'bench',
-    name: `${tag}-${n}`,
-    netns: `${PREFIX}-${tag}${n}`,
-  };
+  return benchPod(tag, n, PREFIX);
 }
 
 function configOf(agentSocket: string, dir: string): string {
