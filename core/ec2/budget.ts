@@ -71,7 +71,17 @@ export function categoryOf(action: string, filteredOrPaged = false): ThrottleCat
   return THROTTLE_CATEGORIES.mutating;
 }
 
-export class TokenBucket {
+/** One bucket of the budget: in this process's memory, or shared through the ledger. */
+export interface BudgetBucket {
+  /** Resolves when the caller may call; refuses at once when its turn is more than `maxWaitMs` away. */
+  take(maxWaitMs?: number): Promise<void>;
+  /** How long a taker arriving now would wait for its token. */
+  expectedWaitMs(): number;
+}
+
+export type BucketFactory = (bucket: string, size: BucketSize) => BudgetBucket;
+
+export class TokenBucket implements BudgetBucket {
   private tokens: number;
   private last: number;
   private tail: Promise<void> = Promise.resolve();
@@ -150,11 +160,12 @@ export class Ec2BudgetSpentError extends DependencyError {
 }
 
 export class Ec2Budget {
-  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly buckets = new Map<string, BudgetBucket>();
 
   constructor(
     private readonly sizes: Partial<Record<ThrottleCategory, BucketSize>> = {},
     private readonly maxWaitMs = DEFAULT_MAX_BUDGET_WAIT_MS,
+    private readonly makeBucket: BucketFactory = (_, size) => new TokenBucket(size),
   ) {}
 
   take(action: string, input?: unknown): Promise<void> {
@@ -165,12 +176,12 @@ export class Ec2Budget {
     return this.bucketFor(action, undefined).expectedWaitMs() <= Math.min(withinMs, this.maxWaitMs);
   }
 
-  private bucketFor(action: string, input: unknown): TokenBucket {
+  private bucketFor(action: string, input: unknown): BudgetBucket {
     const category = categoryOf(action, isFilteredOrPaged(input));
     const key = bucketKeyOf(action, category === THROTTLE_CATEGORIES.unfilteredDescribe);
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = new TokenBucket(this.sizes[category] ?? DEFAULT_BUDGET[category]);
+      bucket = this.makeBucket(key, this.sizes[category] ?? DEFAULT_BUDGET[category]);
       this.buckets.set(key, bucket);
     }
     return bucket;

@@ -9,7 +9,9 @@ import type {
   HandlerExecutionContext,
   MetadataBearer,
 } from '@smithy/types';
+import type { Ledger } from '../ledger';
 import { type BucketSize, Ec2Budget, type ThrottleCategory } from './budget';
+import { SharedBucket } from './shared-bucket';
 
 export interface Ec2CallStats {
   /** Commands sent, per action (one per call, however many attempts it took). */
@@ -38,6 +40,11 @@ export interface Ec2ClientOptions {
   budget?: Partial<Record<ThrottleCategory, BucketSize>>;
   /** Longest one call may queue for the budget before its request is refused (default 10 s). */
   budgetMaxWaitMs?: number;
+  /**
+   * The ledger, when several processes call EC2 for the cluster at once (the API Lambda's
+   * concurrent containers): they then share one budget instead of each having all of it.
+   */
+  sharedBudget?: Ledger;
   /** Local mode passes static credentials; in Lambda the SDK's default chain is used. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
@@ -52,7 +59,12 @@ export function createControlPlaneEc2(options: Ec2ClientOptions): ControlPlaneEc
     maxAttempts: options.maxAttempts ?? 8,
     credentials: options.credentials,
   });
-  const budget = new Ec2Budget(options.budget, options.budgetMaxWaitMs);
+  const ledger = options.sharedBudget;
+  const budget = new Ec2Budget(
+    options.budget,
+    options.budgetMaxWaitMs,
+    ledger ? (bucket, size) => new SharedBucket(ledger, bucket, size) : undefined,
+  );
   let stats = emptyStats();
   const bump = (table: Record<string, number>, key: string) => {
     table[key] = (table[key] ?? 0) + 1;

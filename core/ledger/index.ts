@@ -1,6 +1,7 @@
 export * from './addresses';
 export * from './cluster';
 export * from './conditions';
+export * from './ec2-budget';
 export * from './enis';
 export * from './idempotency';
 export * from './intents';

@@ -31,6 +31,7 @@ export const keys = {
     sk: `IDEM#${operation}#${key}`,
   }),
   intent: (instanceId: string, intentId: string) => ({ pk: nodePk(instanceId), sk: `INTENT#${intentId}` }),
+  ec2Budget: (bucket: string) => ({ pk: 'EC2BUDGET', sk: bucket }),
 } as const;
 
 /** byOwner index partitions: one per node for its addresses, one per kind for listings. */

@@ -69,9 +69,15 @@ export function contextFromEnv(env: Env, service: string): ControlPlaneContext {
   const region = env.AWS_REGION ?? 'us-east-1';
   const dynamodb = new DynamoDBClient({ region, endpoint: env[LAMBDA_ENV.dynamodbEndpoint] || undefined });
   const grace = Number(env[LAMBDA_ENV.leakGraceSeconds] ?? 300);
+  const ledger = ledgerOf(dynamodb, required(env, LAMBDA_ENV.tableName));
   return {
-    ledger: ledgerOf(dynamodb, required(env, LAMBDA_ENV.tableName)),
-    ec2: createControlPlaneEc2({ region, endpoint: env[LAMBDA_ENV.ec2Endpoint] || undefined }),
+    ledger,
+    // Every concurrent container of every function draws on one EC2 budget in the ledger.
+    ec2: createControlPlaneEc2({
+      region,
+      endpoint: env[LAMBDA_ENV.ec2Endpoint] || undefined,
+      sharedBudget: ledger,
+    }),
     config: clusterConfigFromEnv(env),
     log: createLogger(service),
     leakGraceSeconds: Number.isFinite(grace) && grace >= 0 ? grace : 300,
