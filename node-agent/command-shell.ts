@@ -19,7 +19,14 @@ export interface ExecResult {
 interface Pending {
   resolve(result: ExecResult): void;
   reject(error: Error): void;
+  timer: NodeJS.Timeout;
 }
+
+/**
+ * Longest a command may take, queueing behind the shell's others included: a command that
+ * hangs (an `ip` stuck on a kernel lock) must not hold every later pod's ADD behind it.
+ */
+const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
 
 /** Single-quoted for sh: nothing inside is expanded. */
 function quote(word: string): string {
@@ -38,6 +45,8 @@ export class CommandShell {
   /** Ends each command's stdin here-document; random, so no input line can close it early. */
   private readonly delimiter = `LEDGER_${randomBytes(8).toString('hex')}`;
 
+  constructor(private readonly timeoutMs = DEFAULT_COMMAND_TIMEOUT_MS) {}
+
   /** Commands written and not yet answered. */
   get queued(): number {
     return this.pending.length;
@@ -53,14 +62,20 @@ export class CommandShell {
       `printf '\\0%d\\n' $?; printf '\\0\\n' >&2\n`;
     const child = this.child ?? this.start();
     return new Promise<ExecResult>((resolve, reject) => {
-      this.pending.push({ resolve, reject });
+      const timer = setTimeout(
+        () => this.abandon(child, `${file} took longer than ${this.timeoutMs} ms`),
+        this.timeoutMs,
+      );
+      timer.unref();
+      this.pending.push({ resolve, reject, timer });
       this.setRef(true);
       child.stdin.write(script);
     });
   }
 
   private start(): ChildProcessWithoutNullStreams {
-    const child = spawn('sh', ['-s'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group, so a hung command can be killed with the shell.
+    const child = spawn('sh', ['-s'], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     this.child = child;
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
@@ -92,7 +107,10 @@ export class CommandShell {
     while (this.outs.length > 0 && this.errs.length > 0) {
       const out = this.outs.shift()!;
       const stderr = this.errs.shift()!;
-      this.pending.shift()?.resolve({ code: out.code, stdout: out.text, stderr });
+      const done = this.pending.shift();
+      if (done === undefined) continue;
+      clearTimeout(done.timer);
+      done.resolve({ code: out.code, stdout: out.text, stderr });
     }
     if (this.pending.length === 0) this.setRef(false);
   }
@@ -105,7 +123,21 @@ export class CommandShell {
     this.err = '';
     this.outs.length = 0;
     this.errs.length = 0;
-    for (const waiting of this.pending.splice(0)) waiting.reject(new DependencyError(reason));
+    for (const waiting of this.pending.splice(0)) {
+      clearTimeout(waiting.timer);
+      waiting.reject(new DependencyError(reason));
+    }
+  }
+
+  /** Kills the shell and whatever it runs; the commands in flight fail, the next gets a new shell. */
+  private abandon(child: ChildProcessWithoutNullStreams, reason: string): void {
+    if (this.child !== child) return;
+    this.fail(child, reason);
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
   }
 
   /** An idle shell must not keep the agent (or a test) from exiting. */

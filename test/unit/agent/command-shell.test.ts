@@ -37,6 +37,19 @@ describe('Class: CommandShell', () => {
     expect(after).toEqual({ code: 0, stdout: 'again\n', stderr: '' });
   });
 
+  it('kills a command that hangs past its timeout, failing it, and serves the next in a new shell', async () => {
+    // Prepare
+    const shell = new CommandShell(300);
+
+    // Act
+    const hung = shell.run('sleep', ['30']);
+    await expect(hung).rejects.toThrow(/sleep took longer than 300 ms/);
+    const after = await shell.run('echo', ['again']);
+
+    // Assess
+    expect(after).toEqual({ code: 0, stdout: 'again\n', stderr: '' });
+  });
+
   it('answers 127 for a command that does not exist', async () => {
     // Act
     const result = await new CommandShell().run('ledger-no-such-command', []);
