@@ -134,6 +134,8 @@ function agentsThread(
 
 const seconds = (ms: readonly number[]) => ms.map((m) => m / 1000);
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+/** EC2 calls per pod started, the calls the reconciler still owes included. */
+const callsPerPod = (r: FleetRun) => (r.ec2.totalCalls + r.deferredCalls) / r.pods;
 const failures = (t: TraceOutcome) =>
   sum(Object.values(t.scaleUp.failures)) + sum(Object.values(t.churn.failures));
 const perAction = (s: SimStats) =>
@@ -147,7 +149,6 @@ export function compareFleets(ledger: FleetRun, ipamd: FleetRun): Figure[] {
   const ipamdTimes = seconds([...ipamd.trace.scaleUp.timesMs]);
   const ledgerP99 = figure({ name: 'x', unit: 's', samples: ledgerTimes }).summary.p99;
   const ipamdP99 = figure({ name: 'x', unit: 's', samples: ipamdTimes }).summary.p99;
-  const callsPerPod = (r: FleetRun) => (r.ec2.totalCalls + r.deferredCalls) / r.pods;
   const idleMedian = (xs: number[]) => figure({ name: 'x', unit: '', samples: xs }).summary.median;
   const ledgerIdle = sum(ledger.trace.idleAfterScaleUp);
   const ipamdIdle = sum(ipamd.trace.idleAfterScaleUp);
@@ -260,7 +261,6 @@ export function compareFleets(ledger: FleetRun, ipamd: FleetRun): Figure[] {
 export const PREFIX_DELEGATION = { ENABLE_PREFIX_DELEGATION: 'true', WARM_PREFIX_TARGET: '1' } as const;
 
 function prefixFigures(prefixes: FleetRun, ipamd: FleetRun): Figure[] {
-  const callsPerPod = (r: FleetRun) => (r.ec2.totalCalls + r.deferredCalls) / r.pods;
   const times = seconds(prefixes.trace.scaleUp.timesMs);
   return [
     figure({

@@ -65,7 +65,7 @@ export class SignedHttp {
     let status: number;
     let text: string;
     try {
-      ({ status, text } = await exchange(url, req.method, signed.headers, body, signal));
+      ({ status, text } = await exchange({ url, method: req.method, headers: signed.headers, body, signal }));
     } catch (cause) {
       const why = signal.aborted ? `no answer within ${this.timeoutMs} ms` : String(cause);
       throw new ApiUnavailableError(`${req.method} ${url.pathname} failed: ${why}`, undefined, undefined, {
@@ -84,30 +84,32 @@ export class SignedHttp {
  * reused) is tried once more: every route is idempotent (leases and releases by their
  * keys), so a request the server did see is answered the same again.
  */
-async function exchange(
-  url: URL,
-  method: string,
-  headers: Record<string, string>,
-  body: string | undefined,
-  signal: AbortSignal,
-): Promise<{ status: number; text: string }> {
+interface Exchange {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+  signal: AbortSignal;
+}
+
+async function exchange(request: Exchange): Promise<{ status: number; text: string }> {
   try {
-    return await exchangeOnce(url, method, headers, body, signal);
+    return await exchangeOnce(request);
   } catch (error) {
     if (!(error instanceof StaleSocketError)) throw error;
-    return exchangeOnce(url, method, headers, body, signal);
+    return exchangeOnce(request);
   }
 }
 
 class StaleSocketError extends Error {}
 
-function exchangeOnce(
-  url: URL,
-  method: string,
-  headers: Record<string, string>,
-  body: string | undefined,
-  signal: AbortSignal,
-): Promise<{ status: number; text: string }> {
+function exchangeOnce({
+  url,
+  method,
+  headers,
+  body,
+  signal,
+}: Exchange): Promise<{ status: number; text: string }> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     let answered = false;

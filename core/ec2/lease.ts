@@ -130,7 +130,10 @@ class LeaseRun {
 
   /** ENIs that hold pod addresses: with custom networking the primary ENI does not. */
   private async podEnis(): Promise<EniRecord[]> {
-    const enis = await listNodeEnis(this.ctx.ledger, this.node.instanceId);
+    return this.podEnisOf(await listNodeEnis(this.ctx.ledger, this.node.instanceId));
+  }
+
+  private podEnisOf(enis: EniRecord[]): EniRecord[] {
     return enis.filter((e) => e.role === 'secondary' || !this.node.customNetwork);
   }
 
@@ -203,16 +206,16 @@ class LeaseRun {
    */
   async fillAttachedEnis(mayLeaveToNewEnis: boolean): Promise<void> {
     if (this.remaining <= 0) return;
-    const enis = await this.podEnis();
+    const allEnis = await listNodeEnis(this.ctx.ledger, this.node.instanceId);
+    const enis = this.podEnisOf(allEnis);
     const slotsUsed = new Map<string, number>();
     for (const a of await listNodeAddresses(this.ctx.ledger, this.node.instanceId))
       slotsUsed.set(a.eniId, (slotsUsed.get(a.eniId) ?? 0) + 1);
     // An ENI whose primary address is not recorded yet counts it anyway.
     const roomOf = (eniId: string) =>
       Math.max(0, this.node.limits.ipv4PerEni - Math.max(1, slotsUsed.get(eniId) ?? 0));
-    const enisNow = (await listNodeEnis(this.ctx.ledger, this.node.instanceId)).length;
     const roomOnAttached = enis.reduce((sum, e) => sum + roomOf(e.eniId), 0);
-    if (mayLeaveToNewEnis && this.newEnisCoverTheTopUp(roomOnAttached, enisNow)) return;
+    if (mayLeaveToNewEnis && this.newEnisCoverTheTopUp(roomOnAttached, allEnis.length)) return;
     for (const record of enis) {
       if (this.remaining <= 0) return;
       const room = roomOf(record.eniId);
