@@ -197,7 +197,8 @@ export interface SubnetCapacityResponse {
 
 export interface IpLookupResponse {
   ip: string;
-  state: 'leased' | 'cooling' | 'primary' | 'unknown';
+  /** `spare`: in a /28 the control plane carved for the node, not leased yet. */
+  state: 'leased' | 'cooling' | 'primary' | 'spare' | 'unknown';
   instanceId?: string;
   eniId?: string;
   subnetId?: string;

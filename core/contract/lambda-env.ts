@@ -17,6 +17,8 @@ export const LAMBDA_ENV = {
   subnetIds: 'SUBNET_IDS',
   /** Optional JSON {"<name>": {"subnetId": "...", "securityGroups": ["sg-..."]}}: custom networking. */
   customNetworkConfigs: 'CUSTOM_NETWORK_CONFIGS',
+  /** "false" turns off serving single addresses out of /28 prefixes on Nitro nodes (default "true"). */
+  carvePrefixes: 'CARVE_PREFIXES',
   /** Seconds an unowned, available ENI tagged with the cluster must age before the reconciler deletes it. */
   leakGraceSeconds: 'LEAK_GRACE_SECONDS',
   /** Local mode only: endpoint overrides for the EC2 simulator and dynalite. */

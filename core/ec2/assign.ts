@@ -25,14 +25,15 @@ export interface AssignOutcome {
   noRoomCode?: string;
 }
 
-export async function assignOnEni(
+/** What EC2 assigned (addresses or /28 prefixes), or why it had no room. */
+export type Ec2Assignment = { assigned: string[] } | { noRoomCode: string };
+
+export async function assignInEc2(
   ctx: ControlPlaneContext,
   eni: EniRecord,
   kind: AddressKind,
   count: number,
-  leaseId: string,
-): Promise<AssignOutcome> {
-  let assigned: string[];
+): Promise<Ec2Assignment> {
   try {
     const out = await ctx.ec2.client.send(
       new AssignPrivateIpAddressesCommand(
@@ -41,17 +42,29 @@ export async function assignOnEni(
           : { NetworkInterfaceId: eni.eniId, SecondaryPrivateIpAddressCount: count },
       ),
     );
-    assigned =
+    const assigned =
       kind === 'prefix'
         ? (out.AssignedIpv4Prefixes ?? []).map((p) => p.Ipv4Prefix!)
         : (out.AssignedPrivateIpAddresses ?? []).map((a) => a.PrivateIpAddress!);
+    await stepDone(ctx, 'addresses-assigned', { eniId: eni.eniId, assigned });
+    return { assigned };
   } catch (error) {
     const code = ec2ErrorCode(error);
-    if (code && NO_ROOM_CODES.has(code)) return { granted: [], noRoomCode: code };
+    if (code && NO_ROOM_CODES.has(code)) return { noRoomCode: code };
     throw error;
   }
-  await stepDone(ctx, 'addresses-assigned', { eniId: eni.eniId, assigned });
-  const granted = await recordLeases(ctx, eni, kind, assigned, leaseId);
+}
+
+export async function assignOnEni(
+  ctx: ControlPlaneContext,
+  eni: EniRecord,
+  kind: AddressKind,
+  count: number,
+  leaseId: string,
+): Promise<AssignOutcome> {
+  const outcome = await assignInEc2(ctx, eni, kind, count);
+  if ('noRoomCode' in outcome) return { granted: [], noRoomCode: outcome.noRoomCode };
+  const granted = await recordLeases(ctx, eni, kind, outcome.assigned, leaseId);
   await stepDone(ctx, 'addresses-recorded', { eniId: eni.eniId, granted: granted.length });
   return { granted };
 }
@@ -62,6 +75,8 @@ export async function recordLeases(
   kind: AddressKind,
   addresses: string[],
   leaseId: string,
+  /** The carved /28 the addresses come out of, if any. */
+  carvedFrom?: string,
 ): Promise<LeasedAddress[]> {
   const leasedAt = ctx.ledger.now().toISOString();
   const granted: LeasedAddress[] = [];
@@ -75,6 +90,7 @@ export async function recordLeases(
       subnetId: eni.subnetId,
       leaseId,
       leasedAt,
+      ...(carvedFrom ? { carvedFrom } : {}),
     });
     if (won) {
       granted.push({ address, kind, eni: leasedEniOf(eni) });

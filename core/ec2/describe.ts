@@ -20,6 +20,8 @@ import { cachedView } from './view-cache';
 export interface TypeLimits {
   maxEnis: number;
   ipv4PerEni: number;
+  /** EC2 delegates /28 prefixes only to Nitro and bare-metal instances. */
+  prefixesSupported: boolean;
 }
 
 /** An instance type's limits never change; nodes registering together share one call. */
@@ -43,11 +45,16 @@ async function describeTypeLimits(ec2: ControlPlaneEc2, instanceType: string): P
         throw new InvalidInputError('instanceType', instanceType, 'an EC2 instance type this Region offers');
       throw error;
     });
-  const info = out.InstanceTypes?.[0]?.NetworkInfo;
+  const type = out.InstanceTypes?.[0];
+  const info = type?.NetworkInfo;
   if (!info?.MaximumNetworkInterfaces || !info.Ipv4AddressesPerInterface) {
     throw new InvalidInputError('instanceType', instanceType, 'an EC2 instance type this Region offers');
   }
-  return { maxEnis: info.MaximumNetworkInterfaces, ipv4PerEni: info.Ipv4AddressesPerInterface };
+  return {
+    maxEnis: info.MaximumNetworkInterfaces,
+    ipv4PerEni: info.Ipv4AddressesPerInterface,
+    prefixesSupported: type?.Hypervisor === 'nitro' || type?.BareMetal === true,
+  };
 }
 
 /** The instance, or undefined when EC2 does not know it (terminated long ago, or never existed). */

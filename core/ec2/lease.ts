@@ -3,8 +3,10 @@
  *   1. a retry of a request that already answered gets the stored answer;
  *   2. a crashed attempt of the same request is finished (its ENI attached, its assigned
  *      addresses recorded);
- *   3. the node's own cooled-down addresses are reused (no EC2 call);
- *   4. room on attached ENIs, as the ledger counts it: one AssignPrivateIpAddresses per ENI;
+ *   3. the node's own cooled-down addresses, then its carved prefixes' spare, are reused
+ *      (no EC2 call);
+ *   4. room on attached ENIs, as the ledger counts it: one AssignPrivateIpAddresses per ENI
+ *      (on a carving node, one for whole /28 prefixes and one for the odd addresses);
  *   5. new ENIs in the best subnet, created holding their addresses, until the node's ENI cap.
  * Fewer addresses than asked is a success; none is a 409 with the reason.
  */
@@ -23,9 +25,17 @@ import {
   type NodeRecord,
   storeAnswer,
 } from '../ledger';
-import { type AddressKind, assignOnEni, recordLeases } from './assign';
+import { type AddressKind, assignInEc2, assignOnEni, recordLeases } from './assign';
 import { DEFAULT_MAX_BUDGET_WAIT_MS, Ec2BudgetSpentError } from './budget';
 import { CAPACITY_REASONS, type CapacityReason, capacityError } from './capacity';
+import {
+  addressesHeld,
+  carvePlan,
+  prefixReserve,
+  recordCarved,
+  slotsUsedByEni,
+  spareAddresses,
+} from './carve';
 import { type ControlPlaneContext, stepDone } from './context';
 import { describeEnis, roomOn, secondaryAddressesOf } from './describe';
 import { leasedEniOf } from './eni-records';
@@ -90,6 +100,8 @@ class LeaseRun {
   /** True once a call that assigns addresses or creates an ENI was sent to EC2. */
   reachedEc2 = false;
   private budgetSpent = false;
+  /** EC2 had no aligned /28 free in the subnet: the rest of this lease takes single addresses. */
+  private prefixesRefused = false;
   private readonly deadline = Date.now() + LEASE_TIME_BOUND_MS;
   private detail = '';
   private ordinal = 0;
@@ -126,6 +138,10 @@ class LeaseRun {
 
   private get remaining(): number {
     return this.want - this.granted.length;
+  }
+
+  private get carving(): boolean {
+    return this.kind === 'ipv4' && this.node.carvesPrefixes === true && !this.prefixesRefused;
   }
 
   /** ENIs that hold pod addresses: with custom networking the primary ENI does not. */
@@ -165,6 +181,12 @@ class LeaseRun {
       const eni = described.find((d) => d.NetworkInterfaceId === record.eniId);
       if (!eni || this.remaining <= 0) continue;
       const held = secondaryAddressesOf(eni);
+      if (this.carving) {
+        const uncarved = held.prefixes.filter((p) => !known.has(p));
+        this.granted.push(
+          ...(await recordCarved(this.ctx, record, uncarved, this.remaining, this.intent.intentId)),
+        );
+      }
       const unknown = (this.kind === 'prefix' ? held.prefixes : held.ipv4).filter((a) => !known.has(a));
       this.granted.push(
         ...(await recordLeases(
@@ -182,7 +204,8 @@ class LeaseRun {
     if (this.remaining <= 0) return;
     const now = this.ctx.ledger.now().getTime();
     const enis = new Map((await this.podEnis()).map((e) => [e.eniId, e]));
-    const cooled = (await listNodeAddresses(this.ctx.ledger, this.node.instanceId)).filter(
+    const records = await listNodeAddresses(this.ctx.ledger, this.node.instanceId);
+    const cooled = records.filter(
       (a: AddressRecord) =>
         a.state === 'cooling' && a.kind === this.kind && (a.coolingUntil ?? 0) <= now && enis.has(a.eniId),
     );
@@ -194,6 +217,21 @@ class LeaseRun {
           this.kind,
           [address.address],
           this.intent.intentId,
+          address.carvedFrom,
+        )),
+      );
+    }
+    if (this.kind !== 'ipv4') return;
+    const spare = spareAddresses(records).filter((a) => enis.has(a.eniId));
+    for (const address of spare.slice(0, Math.max(0, this.remaining))) {
+      this.granted.push(
+        ...(await recordLeases(
+          this.ctx,
+          enis.get(address.eniId)!,
+          'ipv4',
+          [address.address],
+          this.intent.intentId,
+          address.prefix,
         )),
       );
     }
@@ -208,21 +246,68 @@ class LeaseRun {
     if (this.remaining <= 0) return;
     const allEnis = await listNodeEnis(this.ctx.ledger, this.node.instanceId);
     const enis = this.podEnisOf(allEnis);
-    const slotsUsed = new Map<string, number>();
-    for (const a of await listNodeAddresses(this.ctx.ledger, this.node.instanceId))
-      slotsUsed.set(a.eniId, (slotsUsed.get(a.eniId) ?? 0) + 1);
+    const records = await listNodeAddresses(this.ctx.ledger, this.node.instanceId);
+    const slotsUsed = slotsUsedByEni(records);
+    let held = addressesHeld(records);
     // An ENI whose primary address is not recorded yet counts it anyway.
     const roomOf = (eniId: string) =>
       Math.max(0, this.node.limits.ipv4PerEni - Math.max(1, slotsUsed.get(eniId) ?? 0));
     const roomOnAttached = enis.reduce((sum, e) => sum + roomOf(e.eniId), 0);
-    if (mayLeaveToNewEnis && this.newEnisCoverTheTopUp(roomOnAttached, allEnis.length)) return;
+    // A carving node's slots hold 16 addresses each: new ENIs would not save a call.
+    if (mayLeaveToNewEnis && !this.carving && this.newEnisCoverTheTopUp(roomOnAttached, allEnis.length))
+      return;
     for (const record of enis) {
       if (this.remaining <= 0) return;
-      const room = roomOf(record.eniId);
+      let room = roomOf(record.eniId);
       if (room === 0) continue;
+      if (this.carving) {
+        const before = this.granted.length;
+        const plan = carvePlan(this.remaining, room, prefixReserve(this.node.limits.maxPods, held));
+        if (plan.prefixes > 0) room -= await this.carve(record, plan.prefixes);
+        held += this.granted.length - before;
+        if (this.remaining <= 0 || room <= 0) continue;
+        // Prefixes refused (no aligned /28 left in the subnet): single addresses instead.
+        const singles = this.carving ? plan.singles : Math.min(room, this.remaining);
+        if (singles === 0) continue;
+        const limited = await this.assign(record, Math.min(singles, this.remaining));
+        if (limited) await this.assignWithRoomFromEc2(record);
+        continue;
+      }
       const limited = await this.assign(record, Math.min(room, this.remaining));
       if (limited) await this.assignWithRoomFromEc2(record);
     }
+  }
+
+  /**
+   * Assigns whole /28 prefixes on the ENI and leases what the request still wants of them;
+   * answers the slots they took.
+   */
+  private async carve(eni: EniRecord, prefixes: number): Promise<number> {
+    this.stopIfOutOfTime('AssignPrivateIpAddresses');
+    await advance(this.ctx, this.intent, { step: INTENT_STEPS.assigning, eniId: eni.eniId });
+    const outcome = await this.sending(() => assignInEc2(this.ctx, eni, 'prefix', prefixes));
+    if ('noRoomCode' in outcome) {
+      if (outcome.noRoomCode === 'InsufficientCidrBlocks') {
+        this.prefixesRefused = true;
+        this.ctx.log.warn('no aligned /28 left in the subnet: leasing single addresses', {
+          instanceId: this.node.instanceId,
+          eniId: eni.eniId,
+          subnetId: eni.subnetId,
+        });
+      } else {
+        const slotsFull = outcome.noRoomCode === 'PrivateIpAddressLimitExceeded';
+        this.fail(
+          slotsFull ? CAPACITY_REASONS.eniLimitReached : CAPACITY_REASONS.subnetExhausted,
+          `EC2 answered ${outcome.noRoomCode} for ${eni.eniId} in ${eni.subnetId}`,
+        );
+      }
+      return 0;
+    }
+    this.granted.push(
+      ...(await recordCarved(this.ctx, eni, outcome.assigned, this.remaining, this.intent.intentId)),
+    );
+    await stepDone(this.ctx, 'addresses-recorded', { eniId: eni.eniId, carved: outcome.assigned.length });
+    return outcome.assigned.length;
   }
 
   /**

@@ -96,6 +96,8 @@ export async function registerNode(
     eniCap,
     additionalEniTags: request.additionalEniTags ?? {},
     prefixDelegation: request.prefixDelegation ?? false,
+    carvesPrefixes:
+      (ctx.config.carvePrefixes ?? false) && limits.prefixesSupported && !request.prefixDelegation,
     customNetwork,
     securityGroups: primaryRecord.securityGroups,
   });

@@ -1,7 +1,8 @@
 /**
  * Giving back what a node no longer holds, called under the node's lock: cooled addresses
- * are unassigned in EC2 and forgotten; secondary ENIs left with nothing are detached and
- * deleted. The ledger record goes last, so a crash leaves something the next pass finds.
+ * are unassigned in EC2 and forgotten (a carved one rejoins its prefix's spare, and a
+ * prefix with nothing but spare is unassigned); secondary ENIs left with nothing are
+ * detached and deleted. The ledger record goes last, so a crash leaves something the next pass finds.
  */
 import {
   DeleteNetworkInterfaceCommand,
@@ -9,6 +10,7 @@ import {
   UnassignPrivateIpAddressesCommand,
 } from '@aws-sdk/client-ec2';
 import {
+  type AddressRecord,
   deleteEni,
   type EniRecord,
   forgetAddress,
@@ -25,8 +27,13 @@ export async function trimNode(ctx: ControlPlaneContext, node: NodeRecord): Prom
   const now = ctx.ledger.now().getTime();
   const addresses = await listNodeAddresses(ctx.ledger, node.instanceId);
   const cooled = addresses.filter((a) => a.state === 'cooling' && (a.coolingUntil ?? 0) <= now);
-  const byEni = new Map<string, typeof cooled>();
-  for (const a of cooled) byEni.set(a.eniId, [...(byEni.get(a.eniId) ?? []), a]);
+  // A carved address goes back to its prefix's spare: EC2 only knows the prefix.
+  for (const a of cooled.filter((x) => x.carvedFrom))
+    await forgetAddress(ctx.ledger, node.instanceId, a.address);
+  const emptied = emptyCarvedPrefixes(addresses, cooled);
+  const returned = [...cooled.filter((a) => !a.carvedFrom), ...emptied];
+  const byEni = new Map<string, typeof returned>();
+  for (const a of returned) byEni.set(a.eniId, [...(byEni.get(a.eniId) ?? []), a]);
   for (const [eniId, list] of byEni) {
     const ipv4 = list.filter((a) => a.kind === 'ipv4').map((a) => a.address);
     const prefixes = list.filter((a) => a.kind === 'prefix').map((a) => a.address);
@@ -35,12 +42,22 @@ export async function trimNode(ctx: ControlPlaneContext, node: NodeRecord): Prom
     for (const a of list) await forgetAddress(ctx.ledger, node.instanceId, a.address);
   }
   const stillHeld = new Set(
-    addresses.filter((a) => a.state !== 'primary' && !cooled.includes(a)).map((a) => a.eniId),
+    addresses
+      .filter((a) => a.state !== 'primary' && !cooled.includes(a) && !emptied.includes(a))
+      .map((a) => a.eniId),
   );
   const enis = await listNodeEnis(ctx.ledger, node.instanceId);
   for (const eni of enis) {
     if (eni.role === 'secondary' && !stillHeld.has(eni.eniId)) await removeEni(ctx, eni);
   }
+}
+
+/** Carved prefixes none of whose addresses is leased or still cooling: all spare, back to EC2. */
+function emptyCarvedPrefixes(addresses: AddressRecord[], cooled: AddressRecord[]): AddressRecord[] {
+  const inUse = new Set(
+    addresses.filter((a) => a.carvedFrom && !cooled.includes(a)).map((a) => a.carvedFrom!),
+  );
+  return addresses.filter((a) => a.state === 'carved' && !inUse.has(a.address));
 }
 
 async function unassign(

@@ -40,6 +40,23 @@ export function recordLease(ledger: Ledger, record: AddressRecord): Promise<bool
   );
 }
 
+/**
+ * Records a /28 the node's ENI holds for carving; false if the ledger gives it to another
+ * node (EC2 never assigns one prefix twice, so that would be a stale item to look into).
+ */
+export function recordCarvedPrefix(ledger: Ledger, record: AddressRecord): Promise<boolean> {
+  return conditionally(() =>
+    ledger.doc.send(
+      new PutCommand({
+        TableName: ledger.tableName,
+        Item: itemOf(record),
+        ConditionExpression: 'attribute_not_exists(pk) OR instanceId = :me',
+        ExpressionAttributeValues: { ':me': record.instanceId },
+      }),
+    ),
+  );
+}
+
 /** Records an ENI's primary address so lookups can name its node. */
 export async function recordPrimary(ledger: Ledger, record: AddressRecord): Promise<void> {
   await ledger.doc.send(new PutCommand({ TableName: ledger.tableName, Item: itemOf(record) }));

@@ -10,6 +10,11 @@ export interface ClusterConfig {
   customNetworkConfigs: Record<string, Omit<CustomNetworkConfig, 'name'>>;
   /** Seconds a released address waits before EC2 may hand it to anyone else. */
   coolingSeconds: number;
+  /**
+   * Single addresses are served out of /28 prefixes on Nitro nodes (one EC2 call and one
+   * ENI slot per 16 addresses); off or unset, each address is its own secondary IP.
+   */
+  carvePrefixes?: boolean;
 }
 
 export interface SubnetRecord {
@@ -34,6 +39,8 @@ export interface NodeRecord {
   eniCap: number;
   additionalEniTags: Record<string, string>;
   prefixDelegation: boolean;
+  /** Its single addresses come out of carved /28 prefixes (see core/ec2/carve.ts). */
+  carvesPrefixes?: boolean;
   customNetwork?: CustomNetworkConfig;
   /** Security groups of the primary ENI: what new ENIs get unless custom networking says otherwise. */
   securityGroups: string[];
@@ -52,7 +59,16 @@ export interface EniRecord extends LeasedEni {
   createdAt: string;
 }
 
-export const ADDRESS_STATES = { leased: 'leased', cooling: 'cooling', primary: 'primary' } as const;
+/**
+ * `carved`: a /28 prefix the control plane holds on the node's ENI and leases out one
+ * address at a time; its addresses without an item of their own are the node's spare.
+ */
+export const ADDRESS_STATES = {
+  leased: 'leased',
+  cooling: 'cooling',
+  primary: 'primary',
+  carved: 'carved',
+} as const;
 export type AddressState = (typeof ADDRESS_STATES)[keyof typeof ADDRESS_STATES];
 
 export interface AddressRecord {
@@ -67,6 +83,8 @@ export interface AddressRecord {
   leasedAt?: string;
   /** Epoch ms after which a cooling address may be reused or handed back to EC2. */
   coolingUntil?: number;
+  /** The carved /28 this single address belongs to: EC2 knows only the prefix. */
+  carvedFrom?: string;
 }
 
 export interface UsageRecord {

@@ -18,6 +18,7 @@ export const CONTEXT_KEYS = [
   'logRetentionDays',
   'reconcileEveryMinutes',
   'leakGraceSeconds',
+  'carvePrefixes',
 ] as const;
 
 export type ContextReader = (key: string) => unknown;
@@ -41,6 +42,7 @@ export function clusterPropsFromContext(read: ContextReader): LedgerClusterProps
     logRetentionDays: num(str('logRetentionDays')),
     reconcileEveryMinutes: num(str('reconcileEveryMinutes')),
     leakGraceSeconds: num(str('leakGraceSeconds')),
+    carvePrefixes: bool('carvePrefixes', str('carvePrefixes')),
   } satisfies Record<(typeof CONTEXT_KEYS)[number], unknown>;
 }
 

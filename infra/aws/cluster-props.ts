@@ -54,6 +54,12 @@ export interface LedgerClusterProps {
   readonly reconcileEveryMinutes?: number;
   /** Age an unowned, available cluster ENI must reach before the reconciler deletes it. @default 600 */
   readonly leakGraceSeconds?: number;
+  /**
+   * Serve single pod addresses out of /28 prefixes on Nitro nodes: one EC2 call and one ENI
+   * slot per 16 addresses. Turn off when subnets are too fragmented for aligned /28s.
+   * @default true
+   */
+  readonly carvePrefixes?: boolean;
 }
 
 /** Retention periods CloudWatch Logs accepts. */
@@ -131,6 +137,7 @@ const schema = z
       .min(60, 'must be a whole number of seconds from 60 to 86400')
       .max(86_400, 'must be a whole number of seconds from 60 to 86400')
       .optional(),
+    carvePrefixes: z.boolean('must be true or false').optional(),
   })
   .strict();
 
@@ -147,6 +154,7 @@ export interface ResolvedClusterProps {
   readonly logRetentionDays: (typeof LOG_RETENTION_DAYS)[number];
   readonly reconcileEveryMinutes: number;
   readonly leakGraceSeconds: number;
+  readonly carvePrefixes: boolean;
 }
 
 /** Checks every prop and applies defaults; throws InvalidInputError naming the first bad field. */
@@ -178,6 +186,7 @@ export function resolveClusterProps(props: LedgerClusterProps): ResolvedClusterP
     logRetentionDays: (p.logRetentionDays ?? 30) as ResolvedClusterProps['logRetentionDays'],
     reconcileEveryMinutes: p.reconcileEveryMinutes ?? 5,
     leakGraceSeconds: p.leakGraceSeconds ?? 600,
+    carvePrefixes: p.carvePrefixes ?? true,
   };
 }
 

@@ -159,6 +159,7 @@ export class LedgerClusterStack extends Stack {
         : this.nodeRoles.map((r) => r.roleName).join(','),
       [LAMBDA_ENV.operatorRoleNames]: operatorRoles.map((r) => r.roleName).join(','),
       [LAMBDA_ENV.leakGraceSeconds]: String(settings.leakGraceSeconds),
+      [LAMBDA_ENV.carvePrefixes]: String(settings.carvePrefixes),
     };
     if (settings.subnetIds) env[LAMBDA_ENV.subnetIds] = settings.subnetIds.join(',');
     if (Object.keys(settings.customNetworkConfigs).length > 0) {

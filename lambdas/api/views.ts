@@ -120,7 +120,7 @@ export async function lookupIp(ctx: ControlPlaneContext, ip: string): Promise<Ip
   const assignment = usage?.assignments.find((a) => a.ip === ip);
   return {
     ip,
-    state: record.state,
+    state: record.state === 'carved' ? 'spare' : record.state,
     instanceId: record.instanceId,
     eniId: record.eniId,
     subnetId: record.subnetId,

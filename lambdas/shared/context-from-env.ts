@@ -56,12 +56,16 @@ export function clusterConfigFromEnv(env: Env): ClusterConfig {
     customNetworkConfigs = checked.data;
   }
   const subnetIds = list(env, LAMBDA_ENV.subnetIds);
+  const carve = env[LAMBDA_ENV.carvePrefixes]?.trim() || 'true';
+  if (carve !== 'true' && carve !== 'false')
+    throw new InvalidInputError(LAMBDA_ENV.carvePrefixes, carve, 'true or false');
   return {
     clusterName: required(env, LAMBDA_ENV.clusterName),
     vpcId: required(env, LAMBDA_ENV.vpcId),
     ...(subnetIds.length ? { subnetIds } : {}),
     customNetworkConfigs,
     coolingSeconds: 30,
+    carvePrefixes: carve === 'true',
   };
 }
 

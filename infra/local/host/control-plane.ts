@@ -56,6 +56,8 @@ export interface LocalControlPlaneOptions {
   customNetworkConfigs?: ClusterConfig['customNetworkConfigs'];
   /** Seconds released addresses cool before going back to EC2 (default 30). */
   coolingSeconds?: number;
+  /** Single addresses out of carved /28 prefixes on Nitro nodes (default true). */
+  carvePrefixes?: boolean;
   budget?: Partial<Record<ThrottleCategory, BucketSize>>;
   lockTtlMs?: number;
   lockWaitMs?: number;
@@ -91,6 +93,7 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
     ...(options.subnetIds?.length ? { subnetIds: options.subnetIds } : {}),
     customNetworkConfigs: options.customNetworkConfigs ?? {},
     coolingSeconds: options.coolingSeconds ?? 30,
+    carvePrefixes: options.carvePrefixes ?? true,
   };
   await putClusterConfig(ledger, config);
   const ec2 = createControlPlaneEc2({

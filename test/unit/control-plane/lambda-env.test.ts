@@ -19,7 +19,26 @@ describe('Function: clusterConfigFromEnv', () => {
       subnetIds: ['subnet-a', 'subnet-b'],
       customNetworkConfigs: { 'us-east-1a': { subnetId: 'subnet-c', securityGroups: ['sg-1'] } },
       coolingSeconds: 30,
+      carvePrefixes: true,
     });
+  });
+
+  it('turns carving off with CARVE_PREFIXES=false and refuses any other value, naming it', () => {
+    // Act
+    const off = clusterConfigFromEnv({ ...base, CARVE_PREFIXES: 'false' });
+    const bad = (() => {
+      try {
+        clusterConfigFromEnv({ ...base, CARVE_PREFIXES: 'yes' });
+      } catch (e) {
+        return e;
+      }
+    })();
+
+    // Assess
+    expect(off.carvePrefixes).toBe(false);
+    expect(bad).toBeInstanceOf(InvalidInputError);
+    expect((bad as InvalidInputError).field).toBe('CARVE_PREFIXES');
+    expect((bad as Error).message).toMatch(/true or false/);
   });
 
   it('names the variable when CUSTOM_NETWORK_CONFIGS is not JSON', () => {

@@ -91,6 +91,8 @@ export async function startTestCluster(
       nodeRoleNames: [NODE_ROLE],
       operatorRoleNames: [OPERATOR_ROLE],
       coolingSeconds: 0,
+      // These suites pin the secondary-address paths (ENI room, attach, trim); carve.test.ts covers carving.
+      carvePrefixes: false,
       lockWaitMs: 30_000,
       detachWaitMs: 2_000,
       ...cpOptions,
