@@ -43,7 +43,8 @@ export async function nodeState(ctx: ControlPlaneContext, instanceId: string): P
     enis: enis.map((e) => ({
       ...leasedEniOf(e),
       addresses: addresses
-        .filter((a) => a.eniId === e.eniId && a.kind === 'ipv4' && a.state !== 'primary')
+        // EC2's view of the ENI: a carved prefix's addresses are in `prefixes`, not here.
+        .filter((a) => a.eniId === e.eniId && a.kind === 'ipv4' && a.state !== 'primary' && !a.carvedFrom)
         .map((a) => a.address),
       prefixes: addresses.filter((a) => a.eniId === e.eniId && a.kind === 'prefix').map((a) => a.address),
     })),
