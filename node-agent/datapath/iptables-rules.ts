@@ -3,18 +3,20 @@
  * settings. Only our own chains are written (declaring a chain flushes it, so a rerun
  * rebuilds it in one transaction); a jump into them is added only when iptables-save
  * shows it missing, so nothing is ever duplicated.
+ *
+ * The mangle chain sits on every forwarded packet, so its hot path holds only what the
+ * kernel evaluates natively (interface names) and the one CONNMARK restore it needs: with
+ * iptables-nft each `-m comment`, `-m addrtype` or `-m conntrack` is an xtables call per
+ * packet that reaches it, and addrtype is a route lookup. The nat chain sees only a flow's
+ * first packet and keeps its comments.
  */
 import { CONNMARK } from './names';
 import type { RandomizeSnat } from './types';
 
 export const CHAINS = {
   snat: { table: 'nat', chain: 'LEDGER-SNAT', from: 'POSTROUTING', comment: 'ledger-cni: SNAT' },
-  connmark: {
-    table: 'mangle',
-    chain: 'LEDGER-CONNMARK',
-    from: 'PREROUTING',
-    comment: 'ledger-cni: NodePort',
-  },
+  // No comment on this jump: every packet of every flow would run it as a match.
+  connmark: { table: 'mangle', chain: 'LEDGER-CONNMARK', from: 'PREROUTING', comment: undefined },
 } as const;
 type ChainSpec = (typeof CHAINS)[keyof typeof CHAINS];
 
@@ -53,20 +55,31 @@ export function connmarkRules(plan: ConnmarkPlan): string[] {
   return [
     // Connections to the node through its primary ENI get the mark, so replies from pods on
     // secondary ENIs go back out the way they came in (rule 1024) instead of via their ENI.
-    `-A ${chain} -i ${plan.primaryIfName} -m addrtype --dst-type LOCAL --limit-iface-in` +
-      ` -m comment --comment "ledger-cni: NodePort in" -j CONNMARK --set-xmark ${CONNMARK}/${CONNMARK}`,
-    `-A ${chain} -i ${plan.vethPrefix}+ -m comment --comment "ledger-cni: NodePort reply"` +
-      ` -j CONNMARK --restore-mark --nfmask ${CONNMARK} --ctmask ${CONNMARK}`,
+    // The mark stays with the connection, so only its first packet needs the address check;
+    // the rest of the flow stops at the native state test.
+    `-A ${chain} -i ${plan.primaryIfName} -m conntrack --ctstate NEW -m addrtype --dst-type LOCAL` +
+      ` --limit-iface-in -m comment --comment "ledger-cni: NodePort in"` +
+      ` -j CONNMARK --set-xmark ${CONNMARK}/${CONNMARK}`,
+    // Every packet from a pod is restored (routing reads the packet's mark, not the connection's),
+    // so this rule carries no comment match; the chain's name says whose it is.
+    `-A ${chain} -i ${plan.vethPrefix}+ -j CONNMARK --restore-mark --nfmask ${CONNMARK} --ctmask ${CONNMARK}`,
   ];
 }
 
-function jumpRule(spec: ChainSpec): string {
-  return `-A ${spec.from} -m comment --comment "${spec.comment}" -j ${spec.chain}`;
+/** The jump as iptables-save prints it, so a saved table can be compared line by line. */
+export function jumpRule(spec: ChainSpec): string {
+  const comment = spec.comment === undefined ? '' : ` -m comment --comment "${spec.comment}"`;
+  return `-A ${spec.from}${comment} -j ${spec.chain}`;
+}
+
+/** Every jump from the built-in chain to ours in iptables-save of the table, as saved. */
+export function savedJumps(saved: string, spec: ChainSpec): string[] {
+  return saved.split('\n').filter((l) => l.startsWith(`-A ${spec.from} `) && l.endsWith(`-j ${spec.chain}`));
 }
 
 /** True when iptables-save of the table holds a jump from the built-in chain to ours. */
 export function hasJump(saved: string, spec: ChainSpec): boolean {
-  return saved.split('\n').some((l) => l.startsWith(`-A ${spec.from} `) && l.endsWith(`-j ${spec.chain}`));
+  return savedJumps(saved, spec).length > 0;
 }
 
 export function chainExists(saved: string, spec: ChainSpec): boolean {
@@ -83,11 +96,17 @@ export function tableRestore(
   rules: string[] | undefined,
 ): string | undefined {
   const lines: string[] = [];
+  const present = savedJumps(saved, spec);
+  const deleteLine = (jump: string) => jump.replace(/^-A /, '-D ');
   if (rules !== undefined) {
     lines.push(`:${spec.chain} - [0:0]`, ...rules);
-    if (!hasJump(saved, spec)) lines.push(jumpRule(spec));
+    // A jump of another shape (an earlier version's, or a duplicate) gives way to the one wanted.
+    const wanted = jumpRule(spec);
+    const keep = present.indexOf(wanted);
+    lines.push(...present.filter((_, i) => i !== keep).map(deleteLine));
+    if (keep < 0) lines.push(wanted);
   } else if (chainExists(saved, spec)) {
-    if (hasJump(saved, spec)) lines.push(jumpRule(spec).replace(/^-A /, '-D '));
+    lines.push(...present.map(deleteLine));
     lines.push(`:${spec.chain} - [0:0]`, `-X ${spec.chain}`);
   }
   if (lines.length === 0) return undefined;

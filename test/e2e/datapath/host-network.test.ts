@@ -4,10 +4,13 @@
  */
 import { InvalidInputError } from '../../../core/errors';
 import { createHostNetwork, type HostNetworkSettings } from '../../../node-agent/datapath';
-import { inNs, ipIn, isRoot, snapshot } from './netns';
+import { inNs, ipIn, isRoot, sh, snapshot } from './netns';
 import { createNode, type Node } from './topology';
 
 const TAG = `lch${process.pid % 100000}`;
+/** The jump into the NodePort chain as versions before the comment-free hot path wrote it. */
+const OLD_JUMP =
+  '*mangle\n-A PREROUTING -m comment --comment "ledger-cni: NodePort" -j LEDGER-CONNMARK\nCOMMIT\n';
 
 const suite = isRoot ? describe : describe.skip;
 if (!isRoot) console.warn('host datapath e2e skipped: it needs root to create network namespaces');
@@ -100,6 +103,50 @@ suite('Function: createHostNetwork', () => {
       expect(rules.filter((r) => r.priority === 1024)).toEqual([]);
       expect(rules.filter((r) => r.priority === 1535).map((r) => r.dst)).toEqual(['172.21.0.0']);
       expect(snapshot(node.host)).toBe(once);
+    });
+
+    it('marks a connection to the node once, on its first packet through the primary ENI', async () => {
+      // Prepare
+      await apply();
+
+      // Act: one ping flow of three echoes from beyond the primary ENI to the node's address
+      inNs(node.vpc, ['ping', '-c', '3', '-i', '0.2', '-W', '2', '10.77.0.10']);
+
+      // Assess: the rule ran for the flow's first packet only; later ones stopped at its state test
+      const marked = inNs(node.host, ['iptables-save', '-c', '-t', 'mangle'])
+        .split('\n')
+        .find((l) => l.includes('--set-xmark 0x80/0x80'));
+      expect(marked).toMatch(/^\[1:84\] -A LEDGER-CONNMARK -i eth0 -m conntrack --ctstate NEW /);
+    });
+
+    it('keeps the per-packet mangle path free of comment matches', async () => {
+      // Act
+      await apply();
+
+      // Assess
+      const hot = mangle()
+        .split('\n')
+        .filter((l) => l.startsWith('-A PREROUTING') || l.includes('--restore-mark'));
+      expect(hot).toEqual([
+        '-A PREROUTING -j LEDGER-CONNMARK',
+        '-A LEDGER-CONNMARK -i eni+ -j CONNMARK --restore-mark --nfmask 0x80 --ctmask 0x80',
+      ]);
+    });
+
+    it('replaces the commented jump an earlier version left with the bare one', async () => {
+      // Prepare
+      await apply();
+      sh('ip', ['netns', 'exec', node.host, 'iptables-restore', '--noflush'], OLD_JUMP);
+
+      // Act
+      await apply();
+
+      // Assess
+      expect(
+        mangle()
+          .split('\n')
+          .filter((l) => l.startsWith('-A PREROUTING')),
+      ).toEqual(['-A PREROUTING -j LEDGER-CONNMARK']);
     });
 
     it.each([
