@@ -2,13 +2,22 @@
  * Registering a node: EC2 is the source of truth for what the instance is; the request
  * only adds the node's own settings (MAX_ENI, ADDITIONAL_ENI_TAGS, prefix delegation,
  * custom networking). Attached ENIs are recorded so their device indices are never reused.
+ * A fresh node costs two EC2 calls (DescribeInstances, CreateTags on its primary ENI) and a
+ * re-registering one a single Describe: ENIs are described for their tags only when the
+ * instance has more than its primary attached, or when EC2 refuses to tag the primary.
  */
-import { CreateTagsCommand, type NetworkInterface } from '@aws-sdk/client-ec2';
+import {
+  CreateTagsCommand,
+  type Instance,
+  type InstanceNetworkInterface,
+  type NetworkInterface,
+} from '@aws-sdk/client-ec2';
 import type { CustomNetworkConfig, RegisterNodeRequest, RegisterNodeResponse } from '../contract/api';
 import { isReservedTagKey, TAGS } from '../contract/tags';
 import { InvalidInputError } from '../errors';
-import { claimSlot, type NodeRecord, putEni, putNode } from '../ledger';
+import { claimSlot, getNode, type NodeRecord, putEni, putNode } from '../ledger';
 import type { ClusterConfig } from '../ledger/items';
+import { ec2ErrorCode } from './client';
 import type { ControlPlaneContext } from './context';
 import {
   describeEnis,
@@ -67,8 +76,7 @@ export async function registerNode(
   const podEnis = customNetwork ? eniCap - 1 : eniCap;
   const maxPods = podEnis * (limits.ipv4PerEni - 1) + 2;
 
-  const attachedIds = (instance.NetworkInterfaces ?? []).map((n) => n.NetworkInterfaceId!);
-  const attached = await describeEnis(ctx.ec2, attachedIds);
+  const attached = await attachedEnis(ctx, instance);
   const subnetCidrs = await cidrsOf(
     ctx,
     attached.map((e) => e.SubnetId!),
@@ -76,7 +84,8 @@ export async function registerNode(
   const primary = attached.find((e) => e.Attachment?.DeviceIndex === 0);
   if (!primary)
     throw new InvalidInputError('instanceId', instanceId, 'an instance with its primary ENI attached');
-  await claimPrimaryEni(ctx, instanceId, primary);
+  const known = await getNode(ctx.ledger, instanceId);
+  if (known?.primaryEni.eniId !== primary.NetworkInterfaceId) await claimPrimaryEni(ctx, instanceId, primary);
   const now = ctx.ledger.now().toISOString();
   const primaryRecord = eniRecordOf(
     primary,
@@ -134,11 +143,72 @@ export async function registerNode(
 }
 
 /**
+ * The instance's attached ENIs. DescribeInstances already tells everything but their tags;
+ * those matter only for ENIs besides the primary (which of them are ours, which no_manage),
+ * so only those are described.
+ */
+async function attachedEnis(ctx: ControlPlaneContext, instance: Instance): Promise<NetworkInterface[]> {
+  const listed = instance.NetworkInterfaces ?? [];
+  const others = listed.filter((n) => n.Attachment?.DeviceIndex !== 0).map((n) => n.NetworkInterfaceId!);
+  const described = others.length > 0 ? await describeEnis(ctx.ec2, others) : [];
+  const primary = listed.find((n) => n.Attachment?.DeviceIndex === 0);
+  return primary ? [networkInterfaceOf(primary, instance), ...described] : described;
+}
+
+/** The instance's view of its ENI in the shape of DescribeNetworkInterfaces (without tags). */
+function networkInterfaceOf(n: InstanceNetworkInterface, instance: Instance): NetworkInterface {
+  return {
+    NetworkInterfaceId: n.NetworkInterfaceId,
+    MacAddress: n.MacAddress,
+    SubnetId: n.SubnetId,
+    VpcId: n.VpcId,
+    AvailabilityZone: instance.Placement?.AvailabilityZone,
+    PrivateIpAddress: n.PrivateIpAddress,
+    PrivateIpAddresses: n.PrivateIpAddresses,
+    Ipv4Prefixes: n.Ipv4Prefixes,
+    Groups: n.Groups,
+    Status: n.Status,
+    Attachment: n.Attachment && {
+      AttachmentId: n.Attachment.AttachmentId,
+      DeviceIndex: n.Attachment.DeviceIndex,
+      Status: n.Attachment.Status,
+      DeleteOnTermination: n.Attachment.DeleteOnTermination,
+      InstanceId: instance.InstanceId,
+    },
+  };
+}
+
+/**
  * EC2 made the primary ENI, so it carries none of our tags; the control plane's IAM rights
- * to assign addresses are fenced by the cluster tag, so registering tags it first. An ENI
- * already claimed by another cluster means the instance is not this cluster's node.
+ * to assign addresses are fenced by the cluster tag, so registering tags it first. Its IAM
+ * rights let it tag only an ENI no other cluster claimed; when EC2 refuses, the ENI's tags
+ * say why.
  */
 async function claimPrimaryEni(ctx: ControlPlaneContext, instanceId: string, primary: NetworkInterface) {
+  try {
+    await tagAsOurs(ctx, instanceId, primary.NetworkInterfaceId!);
+  } catch (error) {
+    if (!/^(UnauthorizedOperation|AccessDenied)/.test(ec2ErrorCode(error) ?? '')) throw error;
+    const [described] = await describeEnis(ctx.ec2, [primary.NetworkInterfaceId!]);
+    refuseForeignPrimary(ctx, instanceId, described ?? primary);
+    throw error;
+  }
+}
+
+function tagAsOurs(ctx: ControlPlaneContext, instanceId: string, eniId: string) {
+  return ctx.ec2.client.send(
+    new CreateTagsCommand({
+      Resources: [eniId],
+      Tags: [
+        { Key: TAGS.clusterName, Value: ctx.config.clusterName },
+        { Key: TAGS.instanceId, Value: instanceId },
+      ],
+    }),
+  );
+}
+
+/** EC2 refused to tag the primary: if another cluster claimed it, say so. */
+function refuseForeignPrimary(ctx: ControlPlaneContext, instanceId: string, primary: NetworkInterface) {
   const cluster = tagValue(primary.TagSet, TAGS.clusterName);
   if (cluster !== undefined && cluster !== ctx.config.clusterName) {
     throw new InvalidInputError(
@@ -147,17 +217,6 @@ async function claimPrimaryEni(ctx: ControlPlaneContext, instanceId: string, pri
       `an instance of cluster ${ctx.config.clusterName}; its primary ENI is tagged for cluster ${cluster}`,
     );
   }
-  if (isNoManage(primary)) return;
-  if (cluster !== undefined && tagValue(primary.TagSet, TAGS.instanceId) === instanceId) return;
-  await ctx.ec2.client.send(
-    new CreateTagsCommand({
-      Resources: [primary.NetworkInterfaceId!],
-      Tags: [
-        { Key: TAGS.clusterName, Value: ctx.config.clusterName },
-        { Key: TAGS.instanceId, Value: instanceId },
-      ],
-    }),
-  );
 }
 
 /** A subnet's CIDR never changes, so nodes joining together share one answer for an hour. */
