@@ -28,6 +28,8 @@ export interface LocalClusterOptions {
   readonly agentEnv?: Readonly<Record<string, string>>;
   /** Seconds released addresses cool in the ledger before going back to EC2. */
   readonly coolingSeconds?: number;
+  /** Single addresses out of carved /28 prefixes (the default); false spills onto secondary ENIs. */
+  readonly carvePrefixes?: boolean;
   readonly reconcileIntervalMs?: number;
   readonly leakGraceSeconds?: number;
   readonly attachDelayMs?: number;
@@ -101,6 +103,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
         nodeRoleNames: [NODE_ROLE],
         operatorRoleNames: [OPERATOR_ROLE],
         coolingSeconds: options.coolingSeconds ?? 30,
+        carvePrefixes: options.carvePrefixes ?? true,
         reconcileIntervalMs: options.reconcileIntervalMs ?? 30_000,
         leakGraceSeconds: options.leakGraceSeconds,
         detachWaitMs: 5_000,

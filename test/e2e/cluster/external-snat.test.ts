@@ -26,6 +26,8 @@ suite('Local cluster: external SNAT', () => {
       prefix: PREFIX,
       nodes: 1,
       instanceType: 't3.medium',
+      // Secondary ENIs are what this file checks; carving would keep every pod on the primary.
+      carvePrefixes: false,
       agentEnv: { AWS_VPC_K8S_CNI_EXTERNALSNAT: 'true' },
     });
     ec2 = ec2Client(cluster);

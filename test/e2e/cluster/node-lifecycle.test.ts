@@ -29,6 +29,8 @@ suite('Local cluster: leaked ENIs, terminated nodes, control plane outage', () =
       prefix: PREFIX,
       nodes: 2,
       instanceType: 't3.medium',
+      // Secondary ENIs are what this file checks; carving would keep every pod on the primary.
+      carvePrefixes: false,
       reconcileIntervalMs: 1_000,
       leakGraceSeconds: 2,
     });

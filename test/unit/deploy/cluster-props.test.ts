@@ -28,6 +28,7 @@ describe('Function: resolveClusterProps', () => {
       logRetentionDays: 30,
       reconcileEveryMinutes: 5,
       leakGraceSeconds: 600,
+      carvePrefixes: true,
     });
   });
 
@@ -44,6 +45,7 @@ describe('Function: resolveClusterProps', () => {
       'letters, digits',
     ],
     ['a missing VPC', { vpcId: undefined }, 'vpcId=undefined', 'is required: a VPC id'],
+    ['carving given as a string', { carvePrefixes: 'yes' }, 'carvePrefixes="yes"', 'true or false'],
     ['a malformed VPC id', { vpcId: 'vpc-12' }, 'vpcId="vpc-12"', 'vpc-0123456789abcdef0'],
     [
       'a user ARN as node role',
