@@ -6,7 +6,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { checkSnat, pingAllPairs, startPeerEchoServer } from '../../../infra/local/demo/checks';
+import {
+  addressSeenBy,
+  checkSnat,
+  pingAllPairs,
+  startPeerEchoServer,
+} from '../../../infra/local/demo/checks';
 import { type LocalCluster, startLocalCluster } from '../../../infra/local/demo/cluster';
 import { type RunningPod, stopPod } from '../../../infra/local/demo/pods';
 import { hostVethName } from '../../../node-agent/datapath/names';
@@ -174,6 +179,44 @@ suite('Local cluster: pod network across nodes', () => {
       await server.stop();
     }
   }, 120_000);
+
+  it('answers a NodePort connection from a secondary-ENI pod back through the primary ENI', async () => {
+    // Prepare: kube-proxy's DNAT of a node port on node 1 to a pod on one of its secondary ENIs
+    const [nodeA, nodeB] = cluster.cloud.nodes;
+    const agentA = cluster.agents.get(nodeA!.instanceId)!;
+    const agentB = cluster.agents.get(nodeB!.instanceId)!;
+    const secondaryIps = (await enisOf(ec2, nodeA!.instanceId))
+      .filter((e) => e.Attachment!.DeviceIndex! > 0)
+      .flatMap((e) => (e.PrivateIpAddresses ?? []).map((a) => a.PrivateIpAddress!));
+    const backend = pods.find((p) => p.instanceId === nodeA!.instanceId && secondaryIps.includes(p.ip))!;
+    const dnat = [
+      'PREROUTING',
+      '-d',
+      nodeA!.privateIp,
+      '-p',
+      'tcp',
+      '--dport',
+      '30080',
+      '-j',
+      'DNAT',
+      '--to-destination',
+      `${backend.ip}:8080`,
+    ];
+    const iptables = (verb: string) =>
+      execFileSync('ip', ['netns', 'exec', agentA.hostNetns, 'iptables', '-t', 'nat', verb, ...dnat]);
+    const server = await startPeerEchoServer(backend.netns, backend.ip);
+    iptables('-A');
+    try {
+      // Act: from the other node, inside the VPC, so the pod's reply would take its ENI's table
+      const seenAs = await addressSeenBy(agentB.hostNetns, { address: nodeA!.privateIp, port: 30080 });
+
+      // Assess: the reply left by the primary ENI, else the VPC's source/dest check drops it
+      expect(seenAs).toBe(nodeB!.privateIp);
+    } finally {
+      iptables('-D');
+      await server.stop();
+    }
+  }, 60_000);
 
   it('returns deleted pods’ addresses to the pool after the cooldown, leaving no link or rule', async () => {
     // Prepare
