@@ -187,7 +187,7 @@ export interface SubnetCapacity {
   leasedToNodes: number;
   assignedToPods: number;
   cooling: number;
-  /** Leased but not used by a pod: idle in warm pools. */
+  /** Held for a node but not used by a pod: leased and idle in warm pools, or a carved prefix's spare. */
   idleInWarmPools: number;
 }
 

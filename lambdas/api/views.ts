@@ -8,6 +8,7 @@ import type {
   SubnetCapacityResponse,
 } from '../../core/contract/api';
 import { type ControlPlaneContext, requireNode } from '../../core/ec2';
+import { spareAddresses } from '../../core/ec2/carve';
 import { describeSubnets } from '../../core/ec2/describe';
 import { leasedEniOf } from '../../core/ec2/eni-records';
 import { subnetRecordOf } from '../../core/ec2/subnet-discovery';
@@ -108,7 +109,8 @@ export async function subnetCapacity(ctx: ControlPlaneContext): Promise<SubnetCa
       leasedToNodes,
       assignedToPods,
       cooling,
-      idleInWarmPools: Math.max(0, leasedToNodes - assignedToPods),
+      // A carved prefix's spare is held for its node as surely as a warm-pool address.
+      idleInWarmPools: Math.max(0, leasedToNodes - assignedToPods) + spareAddresses(mine).length,
     };
   });
   return { subnets: out.sort((a, b) => a.subnetId.localeCompare(b.subnetId)) };

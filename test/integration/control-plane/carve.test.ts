@@ -76,6 +76,10 @@ describe('Control plane: single addresses carved out of /28 prefixes', () => {
       // Assess
       expect(leasedView).toMatchObject({ state: 'leased', instanceId: node, eniId: primaryEniId });
       expect(spareView).toMatchObject({ state: 'spare', instanceId: node, eniId: primaryEniId });
+      // The subnet view counts the 6 spare with the 10 leased as held for the node, unused.
+      const { subnets } = await cluster.operatorClient().subnetCapacity();
+      const nodesSubnet = subnets.find((x) => x.subnetId === cluster.subnets.nodes)!;
+      expect(nodesSubnet).toMatchObject({ leasedToNodes: 10, assignedToPods: 0, idleInWarmPools: 16 });
     });
 
     it('takes the spare first, then covers a small remainder with single addresses', async () => {
