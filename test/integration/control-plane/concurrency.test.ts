@@ -23,7 +23,10 @@ async function registerAll(cluster: TestCluster, nodes: string[]) {
 }
 
 describe('Control plane: concurrent leases', () => {
-  describe('50 leases from 10 nodes at once', () => {
+  describe.each([
+    ['secondary addresses', false],
+    ['addresses carved out of prefixes', true],
+  ])('50 leases from 10 nodes at once, %s', (_, carvePrefixes) => {
     let cluster: TestCluster;
     let nodes: string[];
 
@@ -32,6 +35,7 @@ describe('Control plane: concurrent leases', () => {
         defaultScenario([
           { name: 'n', instanceType: 'm5.large', subnet: 'nodes', securityGroups: ['nodes'], count: 10 },
         ]),
+        { carvePrefixes },
       );
       nodes = cluster.instances.n!;
       await registerAll(cluster, nodes);

@@ -1,5 +1,6 @@
 /** Checks that hold after any sequence of leases: what EC2 holds and what the ledger says agree. */
 import type { LeaseResponse } from '../../../../core/contract/api';
+import { cidrContains, parseCidr, parseIpv4 } from '../../../../core/net/ipv4';
 import type { TestCluster } from './cluster';
 
 export function allAddresses(leases: LeaseResponse[]): string[] {
@@ -37,13 +38,16 @@ export function attachmentProblems(
   return problems;
 }
 
-/** Every leased address is on the ENI the answer named, in EC2. */
+/** Every leased address is on the ENI the answer named, in EC2 (a carved one inside one of its prefixes). */
 export function leasesMissingInEc2(cluster: TestCluster, leases: LeaseResponse[]): string[] {
   return leases.flatMap((l) =>
     l.addresses
       .filter((a) => {
         const eni = cluster.sim.model.getNetworkInterface(a.eni.eniId);
-        return !eni || !(a.kind === 'prefix' ? eni.prefixes : eni.secondaryIps).includes(a.address);
+        if (!eni) return true;
+        if (a.kind === 'prefix') return !eni.prefixes.includes(a.address);
+        const carved = eni.prefixes.some((p) => cidrContains(parseCidr(p), parseIpv4(a.address)));
+        return !eni.secondaryIps.includes(a.address) && !carved;
       })
       .map((a) => `${a.address} on ${a.eni.eniId}`),
   );
