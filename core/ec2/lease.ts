@@ -25,6 +25,7 @@ import {
   type NodeRecord,
   storeAnswer,
 } from '../ledger';
+import { PREFIX_SIZE } from '../net/ipv4';
 import { type AddressKind, assignInEc2, assignOnEni, recordLeases } from './assign';
 import { DEFAULT_MAX_BUDGET_WAIT_MS, Ec2BudgetSpentError } from './budget';
 import { CAPACITY_REASONS, type CapacityReason, capacityError } from './capacity';
@@ -258,19 +259,10 @@ class LeaseRun {
       return;
     for (const record of enis) {
       if (this.remaining <= 0) return;
-      let room = roomOf(record.eniId);
+      const room = roomOf(record.eniId);
       if (room === 0) continue;
       if (this.carving) {
-        const before = this.granted.length;
-        const plan = carvePlan(this.remaining, room, prefixReserve(this.node.limits.maxPods, held));
-        if (plan.prefixes > 0) room -= await this.carve(record, plan.prefixes);
-        held += this.granted.length - before;
-        if (this.remaining <= 0 || room <= 0) continue;
-        // Prefixes refused (no aligned /28 left in the subnet): single addresses instead.
-        const singles = this.carving ? plan.singles : Math.min(room, this.remaining);
-        if (singles === 0) continue;
-        const limited = await this.assign(record, Math.min(singles, this.remaining));
-        if (limited) await this.assignWithRoomFromEc2(record);
+        held += await this.carveOnto(record, room, held);
         continue;
       }
       const limited = await this.assign(record, Math.min(room, this.remaining));
@@ -279,8 +271,23 @@ class LeaseRun {
   }
 
   /**
+   * Whole prefixes, then single addresses for a small remainder (or for all of it when EC2
+   * has no aligned /28 left); answers how many addresses the ENI holds more.
+   */
+  private async carveOnto(record: EniRecord, room: number, held: number): Promise<number> {
+    const plan = carvePlan(this.remaining, room, prefixReserve(this.node.limits.maxPods, held));
+    const carved = plan.prefixes > 0 ? await this.carve(record, plan.prefixes) : 0;
+    const singles = Math.min(this.carving ? plan.singles : room - carved, this.remaining);
+    if (singles <= 0) return carved * PREFIX_SIZE;
+    const before = this.granted.length;
+    const limited = await this.assign(record, singles);
+    if (limited) await this.assignWithRoomFromEc2(record);
+    return carved * PREFIX_SIZE + this.granted.length - before;
+  }
+
+  /**
    * Assigns whole /28 prefixes on the ENI and leases what the request still wants of them;
-   * answers the slots they took.
+   * answers how many EC2 assigned (each took a slot).
    */
   private async carve(eni: EniRecord, prefixes: number): Promise<number> {
     this.stopIfOutOfTime('AssignPrivateIpAddresses');
