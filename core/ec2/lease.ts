@@ -279,6 +279,12 @@ class LeaseRun {
     const carved = plan.prefixes > 0 ? await this.carve(record, plan.prefixes) : 0;
     const singles = Math.min(this.carving ? plan.singles : room - carved, this.remaining);
     if (singles <= 0) return carved * PREFIX_SIZE;
+    // The few left over are not worth queueing for while the lease holds addresses its pods
+    // wait on: it answers those, and the node asks again for the rest.
+    if (carved > 0 && this.granted.length > 0 && !this.ctx.ec2.canCallSoon('AssignPrivateIpAddresses', 0)) {
+      this.budgetSpent = true;
+      return carved * PREFIX_SIZE;
+    }
     const before = this.granted.length;
     const limited = await this.assign(record, singles);
     if (limited) await this.assignWithRoomFromEc2(record);

@@ -211,3 +211,34 @@ describe('Control plane: carving in a subnet with no aligned /28 left', () => {
     expect((cluster.sim.stats().actions.AssignPrivateIpAddresses?.calls ?? 0) - callsBefore).toBe(2);
   });
 });
+
+describe('Control plane: carving when the EC2 budget is nearly spent', () => {
+  let cluster: TestCluster;
+
+  beforeAll(async () => {
+    cluster = await startTestCluster(
+      defaultScenario([
+        { name: 'node', instanceType: 'm5.large', subnet: 'nodes', securityGroups: ['nodes'] },
+      ]),
+      { carvePrefixes: true, budget: { 'ip-and-eni': { capacity: 1, refillPerSecond: 0.1 } } },
+    );
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('answers the prefix it carved rather than queue for the few single addresses left', async () => {
+    // Prepare
+    const node = cluster.instances.node![0]!;
+    const client = cluster.nodeClient(node);
+    await client.registerNode(node, { instanceType: 'm5.large', availabilityZone: AZ });
+
+    // Act: 19 is a prefix and 3 single addresses; the budget has one token
+    const answer = await client.lease(node, { idempotencyKey: key(), ipv4: 19 });
+
+    // Assess
+    expect(answer.addresses).toHaveLength(16);
+    expect(cluster.sim.stats().actions.AssignPrivateIpAddresses?.calls).toBe(1);
+    expect(cluster.sim.stats().actions.CreateNetworkInterface?.calls ?? 0).toBe(0);
+  });
+});
