@@ -4,13 +4,11 @@ import { ledgerAgreesWithEc2 } from './support/ledger-agrees';
 
 const LOCK_TTL_MS = 300;
 const CARVE_STEPS = ['addresses-assigned', 'addresses-recorded', 'answer-stored'];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('Control plane: a lease carving a prefix, crashed between any two steps', () => {
   let cluster: TestCluster;
   let nodes: string[];
   const crash = new CrashSwitch();
-  const hung: Promise<unknown>[] = [];
 
   beforeAll(async () => {
     cluster = await startTestCluster(
@@ -23,7 +21,7 @@ describe('Control plane: a lease carving a prefix, crashed between any two steps
   });
   afterAll(async () => {
     await cluster?.stop();
-    await Promise.allSettled(hung);
+    await crash.hungSettled();
   });
 
   async function freshNode(): Promise<string> {
@@ -32,12 +30,7 @@ describe('Control plane: a lease carving a prefix, crashed between any two steps
     return node;
   }
 
-  async function dieAt(step: string, request: () => Promise<unknown>): Promise<void> {
-    const died = crash.arm(step);
-    hung.push(request().catch(() => undefined));
-    await died;
-    await sleep(LOCK_TTL_MS + 50);
-  }
+  const dieAt = (step: string, request: () => Promise<unknown>) => crash.dieAt(step, request, LOCK_TTL_MS);
 
   it.each(CARVE_STEPS)('is repaired by the reconciler, then retried, after %s', async (step) => {
     // Prepare

@@ -15,13 +15,10 @@ const LEASE_STEPS_NEW_ENI = [
 ];
 const RELEASE_STEPS = ['addresses-cooling', 'addresses-unassigned', 'eni-detached', 'eni-deleted'];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('Control plane: a crash between any two steps is repaired by the reconciler', () => {
   let cluster: TestCluster;
   let nodes: string[];
   const crash = new CrashSwitch();
-  const hung: Promise<unknown>[] = [];
 
   beforeAll(async () => {
     cluster = await startTestCluster(
@@ -34,7 +31,7 @@ describe('Control plane: a crash between any two steps is repaired by the reconc
   });
   afterAll(async () => {
     await cluster?.stop();
-    await Promise.allSettled(hung);
+    await crash.hungSettled();
   });
 
   async function freshNode(fillPrimary: boolean): Promise<string> {
@@ -45,13 +42,7 @@ describe('Control plane: a crash between any two steps is repaired by the reconc
     return node;
   }
 
-  /** Starts a request that dies at `step`; resolves once it has died and its lock expired. */
-  async function dieAt(step: string, request: () => Promise<unknown>): Promise<void> {
-    const died = crash.arm(step);
-    hung.push(request().catch(() => undefined));
-    await died;
-    await sleep(LOCK_TTL_MS + 50);
-  }
+  const dieAt = (step: string, request: () => Promise<unknown>) => crash.dieAt(step, request, LOCK_TTL_MS);
 
   it.each(LEASE_STEPS_NEW_ENI)('lease needing a new ENI, dying after %s', async (step) => {
     // Prepare

@@ -15,6 +15,21 @@ export class CrashSwitch {
     });
   }
 
+  private readonly hung: Promise<unknown>[] = [];
+
+  /** Starts a request that dies at `step`; resolves once it has died and its node lock expired. */
+  async dieAt(step: string, request: () => Promise<unknown>, lockTtlMs: number): Promise<void> {
+    const died = this.arm(step);
+    this.hung.push(request().catch(() => undefined));
+    await died;
+    await new Promise((r) => setTimeout(r, lockTtlMs + 50));
+  }
+
+  /** For afterAll: the dead requests' callers, once the servers behind them stopped. */
+  async hungSettled(): Promise<void> {
+    await Promise.allSettled(this.hung);
+  }
+
   readonly afterStep = async (step: string): Promise<void> => {
     if (step !== this.target) return;
     this.target = undefined;
