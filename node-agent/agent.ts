@@ -12,7 +12,7 @@ import type { AgentConfig } from './config/types';
 import { nodeCredentials } from './control-plane/credentials';
 import { NodeClient } from './control-plane/node-client';
 import { registerNode } from './control-plane/register';
-import { createHostNetwork, createPodNetwork } from './datapath';
+import { createHostNetwork, createPodNetwork, restorePodRoutes } from './datapath';
 import { type InstanceIdentity, readInstanceIdentity } from './imds';
 import { installPlugin } from './install/install';
 import type { HttpEndpoint } from './introspection/http-listen';
@@ -141,6 +141,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       podNetwork.hostIfName(a.namespace, a.pod),
     );
     if (stale.length > 0) logger.warn('dropped assignments whose pod link is gone', { count: stale.length });
+    const routes = await restorePodRoutes(
+      namedNetns(config.network.hostNetns),
+      pool.assignments().map((a) => ({ ip: a.ip, hostIfName: podNetwork.hostIfName(a.namespace, a.pod) })),
+    );
+    logger.info('pod routes restored', { ...routes });
 
     const server = await startPluginServer({
       socketPath: config.paths.agentSocket,

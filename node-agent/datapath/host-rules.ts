@@ -1,8 +1,10 @@
 /**
- * The node-wide `ip rule`s (NodePort connmark at 1024, external service CIDRs at 1535) as a
- * reconcile: read what is there, add what is missing, delete what we no longer want.
+ * The node-wide `ip rule`s (the pods table at 512, NodePort connmark at 1024, external service
+ * CIDRs at 1535) as a reconcile: read what is there, add what is missing, delete what we no
+ * longer want. Per-pod rules of earlier versions at 512 are not node-wide: they go only once
+ * their pod's route is in the pods table (./pod-routes).
  */
-import { CONNMARK, RULE_PRIORITY } from './names';
+import { CONNMARK, MAIN_ROUTE_TABLE_NAME, PODS_ROUTE_TABLE, RULE_PRIORITY } from './names';
 
 export interface IpRuleJson {
   priority: number;
@@ -11,6 +13,8 @@ export interface IpRuleJson {
   dstlen?: number;
   fwmark?: string;
   fwmask?: string;
+  iif?: string;
+  oif?: string;
   table?: string;
 }
 
@@ -19,8 +23,29 @@ export interface HostRulePlan {
   externalServiceCidrs: string[];
 }
 
+/** The table each managed priority looks up, as `ip -json rule show` names it. */
+const TABLE_AT: ReadonlyMap<number, string> = new Map([
+  [RULE_PRIORITY.toPod, String(PODS_ROUTE_TABLE)],
+  [RULE_PRIORITY.connmark, MAIN_ROUTE_TABLE_NAME],
+  [RULE_PRIORITY.externalServiceCidr, MAIN_ROUTE_TABLE_NAME],
+]);
+
+/** True for the node-wide pods-table rule: no selector at all, and the pods table. */
+export function isPodsTableRule(rule: IpRuleJson): boolean {
+  return (
+    rule.priority === RULE_PRIORITY.toPod &&
+    (rule.src ?? 'all') === 'all' &&
+    rule.dst === undefined &&
+    rule.fwmark === undefined &&
+    rule.iif === undefined &&
+    rule.oif === undefined &&
+    rule.table === String(PODS_ROUTE_TABLE)
+  );
+}
+
 /** A rule's selector in `ip rule` syntax, the identity used to compare wanted and present. */
 function selectorOf(rule: IpRuleJson): string | undefined {
+  if (isPodsTableRule(rule)) return 'from all';
   if (rule.priority === RULE_PRIORITY.connmark && rule.fwmark !== undefined) {
     return `fwmark ${rule.fwmark}/${rule.fwmask ?? '0xffffffff'}`;
   }
@@ -32,6 +57,7 @@ function selectorOf(rule: IpRuleJson): string | undefined {
 
 function wanted(plan: HostRulePlan): Map<number, Set<string>> {
   return new Map([
+    [RULE_PRIORITY.toPod, new Set(['from all'])],
     [RULE_PRIORITY.connmark, new Set(plan.nodePortSupport ? [`fwmark ${CONNMARK}/${CONNMARK}`] : [])],
     [RULE_PRIORITY.externalServiceCidr, new Set(plan.externalServiceCidrs.map((c) => `to ${c}`))],
   ]);
@@ -46,8 +72,9 @@ export function hostRuleChanges(present: IpRuleJson[], plan: HostRulePlan): stri
     const selector = selectorOf(rule);
     const wantedHere = want.get(rule.priority);
     if (selector === undefined || wantedHere === undefined) continue;
-    if (wantedHere.has(selector) && rule.table === 'main' && !have.get(rule.priority)!.has(selector)) {
-      have.get(rule.priority)!.add(selector);
+    const haveHere = have.get(rule.priority)!;
+    if (wantedHere.has(selector) && rule.table === TABLE_AT.get(rule.priority) && !haveHere.has(selector)) {
+      haveHere.add(selector);
     } else {
       lines.push(
         `rule del ${selector} priority ${rule.priority}${rule.table ? ` lookup ${rule.table}` : ''}`,
@@ -57,7 +84,7 @@ export function hostRuleChanges(present: IpRuleJson[], plan: HostRulePlan): stri
   for (const [priority, selectors] of want) {
     for (const selector of selectors) {
       if (!have.get(priority)!.has(selector))
-        lines.push(`rule add ${selector} lookup main priority ${priority}`);
+        lines.push(`rule add ${selector} lookup ${TABLE_AT.get(priority)} priority ${priority}`);
     }
   }
   return lines;

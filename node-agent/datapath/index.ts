@@ -1,6 +1,7 @@
 export { createHostNetwork } from './host-network';
-export { hostVethName, MAIN_ROUTE_TABLE, RULE_PRIORITY, routeTableFor } from './names';
+export { hostVethName, MAIN_ROUTE_TABLE, PODS_ROUTE_TABLE, RULE_PRIORITY, routeTableFor } from './names';
 export { createPodNetwork } from './pod-network';
+export { type PodRoutesReport, type RestoredPod, restorePodRoutes } from './pod-routes';
 export type {
   HostNetwork,
   HostNetworkSettings,

@@ -5,7 +5,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { MAIN_ROUTE_TABLE } from '../../core/contract/pod-datapath';
 
-export { MAIN_ROUTE_TABLE, RULE_PRIORITY } from '../../core/contract/pod-datapath';
+export { MAIN_ROUTE_TABLE, PODS_ROUTE_TABLE, RULE_PRIORITY } from '../../core/contract/pod-datapath';
+
+/** How `ip -json` names table 254. */
+export const MAIN_ROUTE_TABLE_NAME = 'main';
 
 /** The kernel's IFNAMSIZ less the terminating NUL. */
 export const MAX_IFNAME_LENGTH = 15;

@@ -4,7 +4,8 @@
  */
 import { POD_GATEWAY } from '../../core/contract/pod-datapath';
 import { ipJson, isNamespaceFile, type Netns, netnsAtPath } from '../ns';
-import { MAIN_ROUTE_TABLE, RULE_PRIORITY } from './names';
+import { isPodsTableRule } from './host-rules';
+import { MAIN_ROUTE_TABLE, MAIN_ROUTE_TABLE_NAME, PODS_ROUTE_TABLE, RULE_PRIORITY } from './names';
 import type { PodCheckRequest } from './types';
 
 interface IpLink {
@@ -19,6 +20,8 @@ interface IpRoute {
   dev?: string;
   gateway?: string;
   scope?: string;
+  /** Absent for main in `ip route show table all`. */
+  table?: string;
 }
 interface IpRule {
   priority: number;
@@ -48,16 +51,6 @@ async function linkIn(ns: Netns, name: string): Promise<IpLink | undefined> {
   return links.find((l) => l.ifname === name);
 }
 
-export function hasRule(rules: IpRule[], priority: number, match: Partial<IpRule>): boolean {
-  return rules.some(
-    (r) =>
-      r.priority === priority &&
-      (match.src === undefined || (r.src === match.src && (r.srclen ?? 32) === 32)) &&
-      (match.dst === undefined || (r.dst === match.dst && (r.dstlen ?? 32) === 32)) &&
-      r.table === match.table,
-  );
-}
-
 async function checkHostSide(
   host: Netns,
   request: PodCheckRequest,
@@ -72,13 +65,20 @@ async function checkHostSide(
   if (request.hostMac !== undefined && !sameMac(link.address, request.hostMac)) {
     problems.push(`host link ${request.hostIfName} has MAC ${link.address}, expected ${request.hostMac}`);
   }
-  const routes = await ipJson<IpRoute>(host, ['route', 'show', 'table', 'main', 'exact', `${request.ip}/32`]);
-  if (!routes.some((r) => r.dev === request.hostIfName)) {
-    problems.push(`host route ${request.ip}/32 dev ${request.hostIfName} is missing`);
+  // Both tables in one exec: main's copy, and the pods table's, which traffic takes.
+  const routes = await ipJson<IpRoute>(host, ['route', 'show', 'table', 'all', 'exact', `${request.ip}/32`]);
+  const tables = [
+    [MAIN_ROUTE_TABLE_NAME, 'host route'],
+    [String(PODS_ROUTE_TABLE), 'pods table route'],
+  ] as const;
+  for (const [table, what] of tables) {
+    if (!routes.some((r) => r.dev === request.hostIfName && (r.table ?? MAIN_ROUTE_TABLE_NAME) === table)) {
+      problems.push(`${what} ${request.ip}/32 dev ${request.hostIfName} table ${table} is missing`);
+    }
   }
   const rules = await ipJson<IpRule>(host, ['rule', 'show']);
-  if (!hasRule(rules, RULE_PRIORITY.toPod, { dst: request.ip, table: 'main' })) {
-    problems.push(`rule to ${request.ip} lookup main priority ${RULE_PRIORITY.toPod} is missing`);
+  if (!rules.some(isPodsTableRule)) {
+    problems.push(`node rule priority ${RULE_PRIORITY.toPod} lookup ${PODS_ROUTE_TABLE} is missing`);
   }
   if (request.routeTable === MAIN_ROUTE_TABLE) return;
   const destinations = fromPodDestinations.length === 0 ? [undefined] : fromPodDestinations;

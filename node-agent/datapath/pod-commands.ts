@@ -3,8 +3,8 @@
  * the node's namespace, the pod side inside the sandbox. The veth is created from the host
  * with its peer placed directly in the sandbox, never moved (moves cost seconds under load).
  */
-import { POD_GATEWAY } from '../../core/contract/pod-datapath';
-import { MAIN_ROUTE_TABLE, RULE_PRIORITY } from './names';
+import { POD_GATEWAY, podsTableRouteDel } from '../../core/contract/pod-datapath';
+import { MAIN_ROUTE_TABLE, PODS_ROUTE_TABLE, RULE_PRIORITY } from './names';
 
 export interface PodLinkPlan {
   hostIfName: string;
@@ -25,7 +25,7 @@ export function hostSetupLines(plan: PodLinkPlan): string[] {
       ` peer name ${plan.podIfName} address ${plan.podMac} mtu ${plan.mtu} netns ${plan.netnsPath}`,
     `link set dev ${plan.hostIfName} up`,
     `route replace ${plan.ip}/32 dev ${plan.hostIfName} scope link`,
-    `rule add to ${plan.ip}/32 lookup main priority ${RULE_PRIORITY.toPod}`,
+    podsTableRouteLine(plan.ip, plan.hostIfName),
   ];
   // Pods on the primary ENI leave through main; only secondary ENIs need their own table.
   if (plan.routeTable !== MAIN_ROUTE_TABLE) {
@@ -38,6 +38,16 @@ export function hostSetupLines(plan: PodLinkPlan): string[] {
     }
   }
   return lines;
+}
+
+/**
+ * The pod's route in the pods table, which the node-wide rule at 512 looks up ahead of the
+ * from-pod rules. The main table keeps its own copy for what reads main directly (operators'
+ * `ip route`, tools that mirror the AWS VPC CNI's layout) and for a node rolled back to a
+ * version without the node-wide rule.
+ */
+export function podsTableRouteLine(ip: string, hostIfName: string): string {
+  return `route replace ${ip}/32 dev ${hostIfName} scope link table ${PODS_ROUTE_TABLE}`;
 }
 
 export function podSetupLines(plan: PodLinkPlan): string[] {
@@ -53,13 +63,17 @@ export function podSetupLines(plan: PodLinkPlan): string[] {
 }
 
 /**
- * Lines removing a pod's rules by selector: iproute2 finds and deletes its to-rule and every
- * from-rule, whatever destinations they name, so no `ip rule show` exec has to come first.
- * (The plugin's own teardown, on whatever iproute2 the host has, still lists the rules: an
- * iproute2 older than selector-aware `rule flush` refuses its arguments.)
+ * Lines removing a pod's routing besides its link: its route in the pods table (only through
+ * its own link: without the link's name the route, if any, belongs to a newer sandbox), and
+ * its rules by selector — every from-rule, whatever destinations they name, and the to-rule an
+ * earlier version gave each pod — so no `ip rule show` exec has to come first. The node-wide
+ * rule at 512 names no destination, so a flush naming one never matches it. (The plugin's own
+ * teardown, on whatever iproute2 the host has, still lists the rules: an iproute2 older than
+ * selector-aware `rule flush` refuses its arguments.)
  */
-export function ruleTeardownLines(ip: string): string[] {
+export function ruleTeardownLines(ip: string, hostIfName?: string): string[] {
   return [
+    ...(hostIfName === undefined ? [] : [podsTableRouteDel(ip, hostIfName)]),
     `rule flush to ${ip}/32 priority ${RULE_PRIORITY.toPod}`,
     `rule flush from ${ip}/32 priority ${RULE_PRIORITY.fromPod}`,
   ];

@@ -59,19 +59,22 @@ export function createPodNetwork(settings: PodNetworkSettings): PodNetwork {
     return deletion;
   }
 
-  async function deleteRules(ip: string | undefined): Promise<void> {
+  async function deleteRules(ip: string | undefined, hostIfName: string | undefined): Promise<void> {
     if (ip === undefined) return;
-    throwUnlessGone(`deleting the rules of ${ip}`, await ipBatch(host, ruleTeardownLines(ip), 'tolerant'));
+    throwUnlessGone(
+      `deleting the rules of ${ip}`,
+      await ipBatch(host, ruleTeardownLines(ip, hostIfName), 'tolerant'),
+    );
   }
 
   async function teardown(request: PodTeardownRequest): Promise<void> {
     const link = request.hostIfName === undefined ? undefined : deleteLink(request.hostIfName);
     if (link !== undefined && request.onLinkError !== undefined) {
       link.catch(request.onLinkError);
-      await deleteRules(request.ip);
+      await deleteRules(request.ip, request.hostIfName);
       return;
     }
-    await Promise.all([link, deleteRules(request.ip)]);
+    await Promise.all([link, deleteRules(request.ip, request.hostIfName)]);
   }
 
   async function setup(request: PodSetupRequest): Promise<PodWiring> {

@@ -54,6 +54,7 @@ suite('Function: createHostNetwork', () => {
       const rules = ipIn<Record<string, unknown>>(node.host, ['rule', 'show']);
       expect(rules).toEqual(
         expect.arrayContaining([
+          { priority: 512, src: 'all', table: '4096' },
           expect.objectContaining({ priority: 1024, fwmark: '0x80', fwmask: '0x80', table: 'main' }),
           expect.objectContaining({ priority: 1535, dst: '172.20.0.0', dstlen: 16, table: 'main' }),
         ]),

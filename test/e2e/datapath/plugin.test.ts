@@ -252,10 +252,10 @@ suite('Plugin: ledger-cni driven like a container runtime', () => {
 
     // Assess
     expect(late.code).toBe(0);
-    const rules = ipIn<Rule>(node.host, ['rule', 'show']);
-    expect(rules).toEqual(
-      expect.arrayContaining([expect.objectContaining({ priority: 512, dst: '10.77.0.20' })]),
-    );
+    const podsTable = ipIn<{ dst: string; dev: string }>(node.host, ['route', 'show', 'table', '4096']);
+    expect(podsTable).toEqual([
+      expect.objectContaining({ dst: '10.77.0.20', dev: hostVethName('eni', 'default', 'late-2') }),
+    ]);
     expect(ping(`${TAG}-late-2`, '10.77.0.10')).toBe(true);
   });
 
@@ -298,6 +298,25 @@ suite('Plugin: ledger-cni driven like a container runtime', () => {
     expect(after.code).not.toBe(0);
     expect(after.json).toMatchObject({ cniVersion: '1.1.0', code: 110 });
     expect(String(after.json!.msg)).toContain('default route via 169.254.1.1 is missing');
+  });
+
+  it('fails CHECK when the pod route in the pods table is gone', async () => {
+    // Prepare
+    const pod = newPod('check-2');
+    const added = await add(pod);
+    const check = () => runPlugin(node.host, cniEnv('CHECK', pod), conf({ prevResult: added.json }));
+    const before = await check();
+
+    // Act
+    sh('ip', ['-n', node.host, 'route', 'del', '10.77.0.20/32', 'table', '4096']);
+    const after = await check();
+
+    // Assess
+    expect(before.code).toBe(0);
+    expect(after.json).toMatchObject({ code: 110 });
+    expect(String(after.json!.msg)).toContain(
+      `pods table route 10.77.0.20/32 dev ${hostVethName('eni', 'default', 'check-2')} table 4096 is missing`,
+    );
   });
 
   it('DEL twice succeeds and leaves no link, route, rule or iptables entry behind', async () => {
@@ -374,7 +393,6 @@ suite('Plugin: ledger-cni driven like a container runtime', () => {
     expect(added.code).toBe(0);
     const rules = ipIn<Rule>(node.host, ['rule', 'show']);
     expect(rules.filter((r) => r.src === '10.77.1.20' || r.dst === '10.77.1.20')).toEqual([
-      expect.objectContaining({ priority: 512, dst: '10.77.1.20', table: 'main' }),
       expect.objectContaining({
         priority: 1536,
         src: '10.77.1.20',
@@ -389,6 +407,11 @@ suite('Plugin: ledger-cni driven like a container runtime', () => {
         dstlen: 24,
         table: '2',
       }),
+    ]);
+    expect(rules.filter((r) => r.priority === 512)).toEqual([{ priority: 512, src: 'all', table: '4096' }]);
+    const podsTable = ipIn<{ dst: string; dev: string }>(node.host, ['route', 'show', 'table', '4096']);
+    expect(podsTable).toEqual([
+      expect.objectContaining({ dst: '10.77.1.20', dev: hostVethName('eni', 'default', 'api-1') }),
     ]);
     // 10.77.1.1 is only reachable through table 2's default route on eth1.
     expect(ping(`${TAG}-api-1`, '10.77.1.1')).toBe(true);
@@ -587,5 +610,25 @@ suite('Plugin: ledger-cni driven like a container runtime', () => {
     expect(trySh('ip', ['-n', node.host, 'link', 'show', hostIfName]).ok).toBe(false);
     const rules = ipIn<Rule>(node.host, ['rule', 'show']);
     expect(rules.filter((r) => r.dst === '10.77.1.20' || r.src === '10.77.1.20')).toEqual([]);
+    expect(ipIn(node.host, ['route', 'show', 'table', '4096'])).toEqual([]);
+  });
+
+  it('DEL with the agent away also removes the per-pod rule of a pod an earlier version wired', async () => {
+    // Prepare: the pod's routing as versions before the pods table left it
+    const before = snapshot(node.host);
+    const pod = newPod('older-1');
+    pool.pinned.set('older-1', '10.77.1.20');
+    const added = await add(pod);
+    const hostIfName = hostVethName('eni', 'default', 'older-1');
+    sh('ip', ['-n', node.host, 'route', 'del', '10.77.1.20/32', 'dev', hostIfName, 'table', '4096']);
+    sh('ip', ['-n', node.host, 'rule', 'add', 'to', '10.77.1.20/32', 'lookup', 'main', 'priority', '512']);
+    await pool.unassign(pod.containerId, 'eth0');
+
+    // Act
+    const deleted = await del(pod, added.json, { agentSocket: join(work, 'away.sock') });
+
+    // Assess
+    expect(deleted).toMatchObject({ code: 0, stdout: '' });
+    expect(snapshot(node.host)).toBe(before);
   });
 });

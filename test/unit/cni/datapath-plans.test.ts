@@ -56,7 +56,9 @@ describe('Module: pod commands', () => {
       'rule add from 10.0.1.17/32 to 192.168.0.0/24 lookup 2 priority 1536',
     ]);
     expect(primary.some((l) => l.includes('priority 1536'))).toBe(false);
-    expect(primary).toContain('rule add to 10.0.1.17/32 lookup main priority 512');
+    expect(primary).toContain('route replace 10.0.1.17/32 dev eni0123456789a scope link table 4096');
+    expect(primary).toContain('route replace 10.0.1.17/32 dev eni0123456789a scope link');
+    expect(primary.some((l) => l.includes('priority 512'))).toBe(false);
     expect(primary[0]).toContain('peer name eth0 address 02:00:00:00:00:02 mtu 9001 netns /run/netns/pod');
   });
 
@@ -75,19 +77,43 @@ describe('Module: pod commands', () => {
 
     // Assess
     expect(lines).toEqual([
-      'rule del to 10.0.1.17/32 priority 512',
+      'rule del to 10.0.1.17/32 priority 512 lookup main',
       'rule del from 10.0.1.17/32 to 10.0.0.0/16 priority 1536',
       'rule del from 10.0.1.17/32 to 192.168.0.0/24 priority 1536',
     ]);
     expect(podTeardownLines('eni0123456789a', undefined, rules)).toEqual(['link del dev eni0123456789a']);
   });
 
-  it('agent: flushes the pod rules by selector, without listing them first', () => {
+  it('plugin without agent: removes the pods-table route through its own link before the link, and never the node rule', () => {
+    // Prepare
+    const rules = [
+      { priority: 512, src: 'all', table: '4096' },
+      { priority: 1536, src: '10.0.1.17', table: '2' },
+    ];
+
     // Act
-    const lines = ruleTeardownLines('10.0.1.17');
+    const lines = podTeardownLines('eni0123456789a', '10.0.1.17', rules);
 
     // Assess
     expect(lines).toEqual([
+      'route del 10.0.1.17/32 dev eni0123456789a table 4096',
+      'link del dev eni0123456789a',
+      'rule del from 10.0.1.17/32 priority 1536',
+    ]);
+  });
+
+  it('agent: removes the pods-table route through the link and flushes the pod rules by selector', () => {
+    // Act
+    const lines = ruleTeardownLines('10.0.1.17', 'eni0123456789a');
+    const linkOfAnotherSandbox = ruleTeardownLines('10.0.1.17');
+
+    // Assess
+    expect(lines).toEqual([
+      'route del 10.0.1.17/32 dev eni0123456789a table 4096',
+      'rule flush to 10.0.1.17/32 priority 512',
+      'rule flush from 10.0.1.17/32 priority 1536',
+    ]);
+    expect(linkOfAnotherSandbox).toEqual([
       'rule flush to 10.0.1.17/32 priority 512',
       'rule flush from 10.0.1.17/32 priority 1536',
     ]);
@@ -138,6 +164,7 @@ describe('Function: hostRuleChanges', () => {
   it('adds what is missing, deletes duplicates and unwanted, keeps the rest', () => {
     // Prepare
     const present = [
+      { priority: 512, src: 'all', table: '4096' },
       { priority: 1024, fwmark: '0x80', fwmask: '0x80', table: 'main' },
       { priority: 1535, dst: '172.20.0.0', dstlen: 16, table: 'main' },
       { priority: 1535, dst: '172.20.0.0', dstlen: 16, table: 'main' },
@@ -162,10 +189,30 @@ describe('Function: hostRuleChanges', () => {
   it('is empty when everything is in place', () => {
     // Assess
     expect(
-      hostRuleChanges([{ priority: 1024, fwmark: '0x80', fwmask: '0x80', table: 'main' }], {
-        nodePortSupport: true,
-        externalServiceCidrs: [],
-      }),
+      hostRuleChanges(
+        [
+          { priority: 512, src: 'all', table: '4096' },
+          { priority: 1024, fwmark: '0x80', fwmask: '0x80', table: 'main' },
+        ],
+        { nodePortSupport: true, externalServiceCidrs: [] },
+      ),
     ).toEqual([]);
+  });
+
+  it('adds the node-wide pods-table rule once, drops a duplicate, and leaves per-pod rules of an earlier version alone', () => {
+    // Prepare
+    const oldPodRule = { priority: 512, src: 'all', dst: '10.0.1.17', table: 'main' };
+    const nodeRule = { priority: 512, src: 'all', table: '4096' };
+
+    // Act
+    const fresh = hostRuleChanges([oldPodRule], { nodePortSupport: false, externalServiceCidrs: [] });
+    const doubled = hostRuleChanges([nodeRule, oldPodRule, nodeRule], {
+      nodePortSupport: false,
+      externalServiceCidrs: [],
+    });
+
+    // Assess
+    expect(fresh).toEqual(['rule add from all lookup 4096 priority 512']);
+    expect(doubled).toEqual(['rule del from all priority 512 lookup 4096']);
   });
 });

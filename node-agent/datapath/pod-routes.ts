@@ -1,0 +1,112 @@
+/**
+ * Restoring pods at agent start: each pod the checkpoint holds gets its route in the pods
+ * table, and the `to <pod> lookup main` rule an earlier version gave every pod goes. The
+ * route is in place (and read back) before the rule goes, and the node-wide rule that looks
+ * the table up must already be there, so a pod's traffic finds a route at every moment.
+ */
+import { DependencyError, InvalidInputError } from '../../core/errors';
+import { isIpv4 } from '../../core/net/ipv4';
+import { ipBatch, ipJson, type Netns } from '../ns';
+import { type IpRuleJson, isPodsTableRule } from './host-rules';
+import { MAIN_ROUTE_TABLE_NAME, MAX_IFNAME_LENGTH, PODS_ROUTE_TABLE, RULE_PRIORITY } from './names';
+import { isAlreadyGone, podsTableRouteLine } from './pod-commands';
+
+export interface RestoredPod {
+  ip: string;
+  hostIfName: string;
+}
+
+export interface PodRoutesReport {
+  /** Pods whose route is in the pods table now. */
+  routed: number;
+  /** Pods with no `/32 dev <host veth>` in main: not wired on this link, left alone. */
+  unwired: string[];
+  /** Earlier versions' per-pod rules removed. */
+  oldRulesRemoved: number;
+  /** What `ip` refused, other than "already gone". */
+  failures: string[];
+}
+
+interface IpRouteJson {
+  dst: string;
+  dev?: string;
+}
+
+const IFNAME = /^[^\s/:]+$/;
+
+function validate(pods: RestoredPod[]): void {
+  for (const pod of pods) {
+    if (!isIpv4(pod.ip)) throw new InvalidInputError('ip', pod.ip, 'a dotted IPv4 address');
+    if (!IFNAME.test(pod.hostIfName) || pod.hostIfName.length > MAX_IFNAME_LENGTH) {
+      throw new InvalidInputError(
+        'hostIfName',
+        pod.hostIfName,
+        `a link name of 1 to ${MAX_IFNAME_LENGTH} characters without spaces, slashes or colons`,
+      );
+    }
+  }
+}
+
+/** `ip -force` prints each failure's reason and a "Command failed" line: the reasons that matter. */
+function realFailures(stderr: string[]): string[] {
+  return stderr.filter((line) => !isAlreadyGone(line));
+}
+
+/** `<ip>|<dev>` for every /32 of the table, the identity a pod's route is compared by. */
+async function hostRoutes(host: Netns, table: string): Promise<Set<string>> {
+  const routes = await ipJson<IpRouteJson>(host, ['-4', 'route', 'show', 'table', table]);
+  return new Set(routes.filter((r) => !r.dst.includes('/')).map((r) => `${r.dst}|${r.dev ?? ''}`));
+}
+
+/** An earlier version's rule for this address: `to <ip>/32 lookup main` at 512. */
+function isOldPodRule(rule: IpRuleJson, ip: string): boolean {
+  return (
+    rule.priority === RULE_PRIORITY.toPod &&
+    rule.dst === ip &&
+    (rule.dstlen ?? 32) === 32 &&
+    rule.table === MAIN_ROUTE_TABLE_NAME
+  );
+}
+
+/**
+ * Brings the restored pods to the pods-table layout; running it again changes nothing. Only
+ * a pod wired on its link (its main-table /32 leads there) is touched: two sandboxes of one
+ * pod share a link name, and only the newer one's address is routed through it.
+ */
+export async function restorePodRoutes(host: Netns, pods: RestoredPod[]): Promise<PodRoutesReport> {
+  validate(pods);
+  const report: PodRoutesReport = { routed: 0, unwired: [], oldRulesRemoved: 0, failures: [] };
+  if (pods.length === 0) return report;
+  const rules = await ipJson<IpRuleJson>(host, ['rule', 'show']);
+  if (!rules.some(isPodsTableRule)) {
+    throw new DependencyError(
+      `the node-wide rule "priority ${RULE_PRIORITY.toPod} lookup ${PODS_ROUTE_TABLE}" is missing;` +
+        ' the host network must be applied before pods are restored',
+    );
+  }
+  const inMain = await hostRoutes(host, MAIN_ROUTE_TABLE_NAME);
+  const wired = pods.filter((p) => inMain.has(`${p.ip}|${p.hostIfName}`));
+  report.unwired = pods.filter((p) => !wired.includes(p)).map((p) => p.ip);
+  report.failures.push(
+    ...realFailures(
+      await ipBatch(
+        host,
+        wired.map((p) => podsTableRouteLine(p.ip, p.hostIfName)),
+        'tolerant',
+      ),
+    ),
+  );
+  const inPodsTable = await hostRoutes(host, String(PODS_ROUTE_TABLE));
+  const routed = wired.filter((p) => inPodsTable.has(`${p.ip}|${p.hostIfName}`));
+  report.routed = routed.length;
+  // One line per rule present: a node may hold a pod's old rule twice.
+  const oldRules = routed.flatMap((p) =>
+    rules
+      .filter((r) => isOldPodRule(r, p.ip))
+      .map(() => `rule del to ${p.ip}/32 priority ${RULE_PRIORITY.toPod} lookup ${MAIN_ROUTE_TABLE_NAME}`),
+  );
+  const refused = await ipBatch(host, oldRules, 'tolerant');
+  report.failures.push(...realFailures(refused));
+  report.oldRulesRemoved = oldRules.length - refused.filter((f) => /^Command failed/.test(f)).length;
+  return report;
+}
