@@ -60,10 +60,10 @@ export function linkNames(namespace: string): string[] {
   return ipJsonIn<{ ifname: string }>(namespace, ['link', 'show']).map((l) => l.ifname);
 }
 
-/** Rules the pod datapath adds (to-pod 512, from-pod 1536). */
+/** Rules the pod datapath adds per pod (from-pod 1536; to-pod 512 in earlier versions), not the node-wide one at 512. */
 export function podRules(namespace: string): RuleJson[] {
   return ipJsonIn<RuleJson>(namespace, ['rule', 'show']).filter(
-    (r) => r.priority === 512 || r.priority === 1536,
+    (r) => (r.priority === 512 && r.dst !== undefined) || r.priority === 1536,
   );
 }
 

@@ -254,4 +254,39 @@ describeAsRoot('Binary: dist/ledger-agent on the local cloud (root)', () => {
     ).toBe(0);
     expect(runPlugin('DEL', podEnv, pluginConf()).code).toBe(0);
   });
+
+  it('moves a pod an earlier version wired (a rule of its own at 512) to the pods table on restart', async () => {
+    // Prepare: a pod wired, then the node put back the way versions before the pods table left it
+    await startAgent();
+    const podEnv = {
+      CNI_CONTAINERID: 'lifecycle-pod-3',
+      CNI_NETNS: `/run/netns/${POD_NS}`,
+      CNI_IFNAME: 'eth0',
+      CNI_ARGS: 'K8S_POD_NAMESPACE=default;K8S_POD_NAME=web-3',
+    };
+    const added = runPlugin('ADD', podEnv, pluginConf());
+    expect(added.code).toBe(0);
+    const ip = JSON.parse(added.stdout).ips[0].address.split('/')[0] as string;
+    const hostIfName = JSON.parse(added.stdout).interfaces[0].name as string;
+    await stopAgent();
+    sh('ip', '-n', HOST_NS, 'route', 'del', `${ip}/32`, 'table', '4096');
+    sh('ip', '-n', HOST_NS, 'rule', 'del', 'priority', '512', 'lookup', '4096');
+    sh('ip', '-n', HOST_NS, 'rule', 'add', 'to', `${ip}/32`, 'lookup', 'main', 'priority', '512');
+    const hostJson = (...args: string[]) =>
+      JSON.parse(spawnSync('ip', ['-n', HOST_NS, '-json', ...args], { encoding: 'utf8' }).stdout || '[]');
+
+    // Act
+    await startAgent();
+
+    // Assess
+    expect(hostJson('rule', 'show', 'priority', '512')).toEqual([
+      { priority: 512, src: 'all', table: '4096' },
+    ]);
+    expect(hostJson('route', 'show', 'table', '4096')).toEqual([
+      expect.objectContaining({ dst: ip, dev: hostIfName }),
+    ]);
+    expect(output).toContain('"oldRulesRemoved":1');
+    expect(runPlugin('DEL', podEnv, pluginConf()).code).toBe(0);
+    expect(hostJson('route', 'show', 'table', '4096')).toEqual([]);
+  });
 });
