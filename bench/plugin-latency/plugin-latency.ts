@@ -24,6 +24,7 @@ import {
 } from '../lib/pods';
 import type { Figure } from '../lib/results';
 import type { Benchmark, BenchOptions } from '../lib/runner';
+import { pairedBursts, pluginBurst } from './burst';
 import { startTimedAgent } from './timed-agent';
 
 const PREFIX = `bpl${process.pid % 100_000}`;
@@ -85,19 +86,6 @@ async function sequential(config: string, pods: PodSpec[]) {
     await deleteNetns(pods.map((p) => p.netns));
   }
   return { add, del };
-}
-
-async function burst(config: string, pods: PodSpec[]) {
-  for (const pod of pods) await addNetns(pod.netns);
-  try {
-    const runs = await Promise.all(pods.map((pod) => timedExec(PLUGIN(), [], cniEnv('ADD', pod), config)));
-    for (const [i, r] of runs.entries()) requireSuccess(`burst ADD ${pods[i]!.name}`, r);
-    for (const pod of pods)
-      requireSuccess(`DEL ${pod.name}`, await timedExec(PLUGIN(), [], cniEnv('DEL', pod), config));
-    return runs.map((r) => r.ms);
-  } finally {
-    await deleteNetns(pods.map((p) => p.netns));
-  }
 }
 
 /** One request straight to the agent socket, as the plugin sends it: the agent's whole share. */
@@ -194,8 +182,8 @@ export const pluginLatency: Benchmark = {
   needsRoot: true,
   async run({ quick, log }: BenchOptions) {
     const sequentialPods = quick ? 40 : PLUGIN_LATENCY.sequentialPods;
-    const bursts = quick ? 1 : PLUGIN_LATENCY.bursts;
-    const warm = sequentialPods + PLUGIN_LATENCY.burstPods * bursts + 10;
+    const burstRounds = quick ? 1 : PLUGIN_LATENCY.bursts;
+    const warm = sequentialPods + PLUGIN_LATENCY.burstPods * burstRounds + 10;
     const nodes = await startLocalNodes({ count: 2, instanceType: INSTANCE_TYPE, prefix: PREFIX });
     try {
       const [node, timedNode] = nodes.nodes as [LocalNode, LocalNode];
@@ -215,16 +203,12 @@ export const pluginLatency: Benchmark = {
         config,
         Array.from({ length: sequentialPods }, (_, i) => podOf('s', i)),
       );
-      const burstMs: number[] = [];
-      for (let b = 0; b < bursts; b++) {
-        log(`burst ${b + 1}/${bursts}: ${PLUGIN_LATENCY.burstPods} concurrent ADDs`);
-        burstMs.push(
-          ...(await burst(
-            config,
-            Array.from({ length: PLUGIN_LATENCY.burstPods }, (_, i) => podOf(`b${b}x`, i)),
-          )),
-        );
-      }
+      const bursts = await pairedBursts(
+        burstRounds,
+        (b) => Array.from({ length: PLUGIN_LATENCY.burstPods }, (_, i) => podOf(`b${b}x`, i)),
+        (pods) => pluginBurst(PLUGIN(), config, pods),
+        log,
+      );
       log('breakdown of ADD on the instrumented agent');
       const breakdownPods = quick ? 15 : PLUGIN_LATENCY.breakdownPods;
       const parts = await breakdown(
@@ -234,6 +218,12 @@ export const pluginLatency: Benchmark = {
         Array.from({ length: breakdownPods }, (_, i) => podOf('d', i)),
       );
       const nodeFloor = figure({ name: 'x', unit: 'ms', samples: floor.node }).summary.median;
+      const burstFloor = figure({
+        name: `burst floor: ${PLUGIN_LATENCY.burstPods} × node -e 0 at once`,
+        unit: 'ms',
+        samples: bursts.floor,
+      });
+      const burstBaseline = { name: 'burst floor', median: burstFloor.summary.median };
       const figures: Figure[] = [
         figure({ name: 'floor: node -e 0', unit: 'ms', samples: floor.node }),
         figure({
@@ -257,16 +247,18 @@ export const pluginLatency: Benchmark = {
           target: { op: '<=', value: 35 },
           baseline: { name: 'node -e 0', median: nodeFloor },
         }),
+        burstFloor,
         figure({
           name: `burst of ${PLUGIN_LATENCY.burstPods}: ADD p50`,
           unit: 'ms',
-          samples: burstMs,
+          samples: bursts.plugin,
           target: { op: '<=', value: 250 },
+          baseline: burstBaseline,
         }),
         figure({
           name: `burst of ${PLUGIN_LATENCY.burstPods}: ADD p99`,
           unit: 'ms',
-          samples: burstMs,
+          samples: bursts.plugin,
           target: { op: '<=', value: 500, on: 'p99' },
         }),
         ...(['add', 'del'] as const).flatMap((command) => {
@@ -293,7 +285,7 @@ export const pluginLatency: Benchmark = {
         figures,
         notes: [
           `${INSTANCE_TYPE} node on the simulated VPC fabric; the shipped dist/ledger-agent and dist/ledger-cni; the plugin runs in the root namespace with only PATH and CNI_* set`,
-          `sequential: ${sequentialPods} ADDs, then ${sequentialPods} DELs; bursts: ${bursts} × ${PLUGIN_LATENCY.burstPods} ADDs started at once, each timed from its own spawn`,
+          `sequential: ${sequentialPods} ADDs, then ${sequentialPods} DELs; bursts: ${burstRounds} × ${PLUGIN_LATENCY.burstPods} ADDs started at once, each timed from its own spawn, each round after a burst of as many \`node -e 0\` started the same way (the burst floor: what ${PLUGIN_LATENCY.burstPods} Node runtimes cost on this machine before any pod's work; the burst's ratio is to its median)`,
           'breakdown: the agent parts in the benchmark process with a stopwatch; "pool + checkpoint write" is pool.assign or pool.unassign (bookkeeping, atomic write, fsync), which DEL runs alongside its datapath commands; DEL\'s "datapath commands" is the removal of the pod\'s rules, what DEL waits for (the veth\'s deletion finishes after the answer); the rest is the plugin process (see plugin start) and the socket round trip; "agent round trip" is the same request posted to the agent socket by the benchmark, without a plugin process',
           'AWS VPC CNI published 30-pod burst p50: 750 ms (PR #3764)',
         ],
