@@ -1,20 +1,20 @@
 /**
- * Datapath throughput (root, iperf3 from Debian): pod↔pod on one node and across two
- * simulated nodes through the VPC fabric's router, each pod wired by the shipped plugin and
- * agent, against a bare veth pair between two namespaces with the same MTU, measured in the
- * same run and interleaved round by round so the machine's load hits every path alike.
+ * Datapath throughput (root, iperf3 from Debian): pod↔pod on one node, on a node crowded
+ * with kubelet's default 110 pods, and across two simulated nodes through the VPC fabric's
+ * router, each pod wired by the shipped plugin and agent, against a bare veth pair between
+ * two namespaces with the same MTU, measured in the same run and interleaved round by round
+ * so the machine's load hits every path alike.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { LocalNode } from '../../infra/local/cloud';
-import type { AgentProcess } from '../../infra/local/demo/agent-process';
 import { figure } from '../lib/figures';
 import { startLocalNodes, waitForLeases } from '../lib/local-nodes';
-import { repoPath } from '../lib/paths';
-import { addNetns, cniEnv, deleteNetns, type PodSpec, requireSuccess, timedExec } from '../lib/pods';
+import { addNetns, deleteNetns, type PodSpec } from '../lib/pods';
 import type { Benchmark } from '../lib/runner';
 import { type IperfServer, measureGbps, startIperfServer } from './iperf';
 import { plainChain } from './plain-chain';
+import { CROWDED_NODE_PODS, wireCrowdedNode, wirePod } from './pods';
 
 const run = promisify(execFile);
 const PREFIX = `bdp${process.pid % 100_000}`;
@@ -24,18 +24,6 @@ const VETH_B = '198.51.100.2';
 /** The references' endpoints, from the same block; each chain has namespaces of its own. */
 const PLAIN_CLIENT = '198.51.100.9';
 const PLAIN_SERVER = '198.51.100.10';
-
-async function wirePod(agent: AgentProcess, spec: PodSpec): Promise<string> {
-  await addNetns(spec.netns);
-  const config = JSON.stringify({ ...agent.pluginConfig(), cniVersion: '1.0.0' });
-  const result = requireSuccess(
-    `ADD ${spec.name}`,
-    await timedExec(repoPath('dist', 'ledger-cni'), [], cniEnv('ADD', spec), config),
-  );
-  const ip = (JSON.parse(result.stdout) as { ips: { address: string }[] }).ips[0]?.address.split('/')[0];
-  if (!ip) throw new Error(`ADD ${spec.name} gave no address: ${result.stdout}`);
-  return ip;
-}
 
 async function barePair(mtu: number): Promise<[string, string]> {
   const [a, b] = [`${PREFIX}-va`, `${PREFIX}-vb`];
@@ -70,20 +58,25 @@ async function barePair(mtu: number): Promise<[string, string]> {
 
 export const datapath: Benchmark = {
   name: 'datapath',
-  summary: 'iperf3 pod↔pod on one node and across two nodes vs a bare veth pair',
+  summary: 'iperf3 pod↔pod on one node, on a node with 110 pods and across two nodes vs a bare veth pair',
   needsRoot: true,
   async run({ quick, log }) {
     const rounds = quick ? 2 : 9;
     const seconds = quick ? 2 : 4;
-    const nodes = await startLocalNodes({ count: 2, instanceType: 'm5.large', prefix: PREFIX });
+    const crowd = quick ? 30 : CROWDED_NODE_PODS;
+    // Room for the crowded node's pods on its primary ENI's carved prefixes.
+    const nodes = await startLocalNodes({ count: 3, instanceType: 'm5.4xlarge', prefix: PREFIX });
     const netns: string[] = [];
     const servers: IperfServer[] = [];
     try {
-      const [nodeA, nodeB] = nodes.nodes as [LocalNode, LocalNode];
+      const [nodeA, nodeB, nodeC] = nodes.nodes as [LocalNode, LocalNode, LocalNode];
       const agentA = await nodes.startAgent(nodeA, {});
       const agentB = await nodes.startAgent(nodeB, {});
+      // Every address leased before the first ADD, so no pod waits on the control plane.
+      const agentC = await nodes.startAgent(nodeC, { MINIMUM_IP_TARGET: String(crowd + 5) });
       await waitForLeases(nodes.cluster, nodeA.instanceId, 2);
       await waitForLeases(nodes.cluster, nodeB.instanceId, 1);
+      await waitForLeases(nodes.cluster, nodeC.instanceId, crowd + 5);
       await nodes.fabric.sync();
       const pod = (name: string): PodSpec => ({
         containerId: `dp${name}`.padEnd(16, '0'),
@@ -96,6 +89,8 @@ export const datapath: Benchmark = {
       await wirePod(agentA, a1);
       const a2Ip = await wirePod(agentA, a2);
       const b1Ip = await wirePod(agentB, b1);
+      log(`wiring ${crowd} pods on a third node`);
+      const crowded = await wireCrowdedNode(agentC, crowd, PREFIX, netns);
       const mtu = Number(agentA.pluginConfig().mtu ?? 9001);
       const [va, vb] = await barePair(mtu);
       netns.push(va, vb);
@@ -129,11 +124,16 @@ export const datapath: Benchmark = {
       const paths = [
         { key: 'veth', client: va, server: await serve(vb, VETH_B) },
         { key: 'same', client: a1.netns, server: await serve(a2.netns, a2Ip) },
+        {
+          key: 'crowded',
+          client: crowded.client.netns,
+          server: await serve(crowded.server.netns, crowded.server.ip),
+        },
         { key: 'plain1', client: plain1.clientNetns, server: await serve(plain1.serverNetns, PLAIN_SERVER) },
         { key: 'cross', client: a1.netns, server: await serve(b1.netns, b1Ip) },
         { key: 'plain3', client: plain3.clientNetns, server: await serve(plain3.serverNetns, PLAIN_SERVER) },
       ] as const;
-      const samples = { veth: [], same: [], plain1: [], cross: [], plain3: [] } as Record<
+      const samples = { veth: [], same: [], crowded: [], plain1: [], cross: [], plain3: [] } as Record<
         (typeof paths)[number]['key'],
         number[]
       >;
@@ -149,6 +149,12 @@ export const datapath: Benchmark = {
         figures: [
           figure({ name: 'bare veth pair', unit: 'Gbit/s', samples: samples.veth }),
           figure({ name: 'pod↔pod, same node', unit: 'Gbit/s', samples: samples.same, baseline }),
+          figure({
+            name: `pod↔pod, same node with ${crowd} pods`,
+            unit: 'Gbit/s',
+            samples: samples.crowded,
+            baseline,
+          }),
           figure({
             name: 'reference: one forwarding namespace',
             unit: 'Gbit/s',
@@ -167,6 +173,17 @@ export const datapath: Benchmark = {
             unit: '×',
             samples: ratios(samples.same),
             target: { op: '>=', value: 0.9 },
+          }),
+          figure({
+            name: `same node with ${crowd} pods / veth, per round`,
+            unit: '×',
+            samples: ratios(samples.crowded),
+            target: { op: '>=', value: 0.9 },
+          }),
+          figure({
+            name: `same node with ${crowd} pods / same node with 2, per round`,
+            unit: '×',
+            samples: ratios(samples.crowded, samples.same),
           }),
           figure({
             name: 'two nodes / veth, per round',
@@ -196,7 +213,8 @@ export const datapath: Benchmark = {
           }),
         ],
         notes: [
-          `iperf3, one TCP stream, ${seconds} s per measurement, ${rounds} rounds with the five paths interleaved; MTU ${mtu} on the bare pair and the references as on the pods`,
+          `iperf3, one TCP stream, ${seconds} s per measurement, ${rounds} rounds with the six paths interleaved; MTU ${mtu} on the bare pair and the references as on the pods`,
+          `crowded node: ${crowd} pods wired through the plugin, 8 ADDs at a time; iperf3 between two pods wired mid-way (with a policy rule per pod, as the AWS VPC CNI lays them out, each packet walks past about half of them)`,
           "two nodes: pod → host veth → node → ENI link → the fabric's router (source/dest check) → ENI link → node → pod",
           'references: the same veth crossings and forwarding namespaces as each pod path, with static routes only (no policy rules, no iptables or conntrack, no rp_filter); pod path / reference is what Ledger and the fabric add to the hops',
           `TCP congestion control in the pods' namespaces: ${congestionControl} (the machine's default, inherited by every namespace; one setting for all paths)`,
