@@ -4,7 +4,7 @@
  * 400 names the field and what is allowed) and response shapes live here only.
  */
 import { z } from 'zod';
-import { isCidr, isIpv4 } from '../net/ipv4';
+import { isCidr, isIpv4, PREFIX_SIZE } from '../net/ipv4';
 
 export const API_VERSION = 'v1';
 
@@ -68,11 +68,21 @@ export const LeaseRequest = z
     idempotencyKey,
     ipv4: z.number().int().min(1).max(250).optional(),
     prefixes: z.number().int().min(1).max(16).optional(),
+    /**
+     * How many of the addresses asked for are for pods waiting on the node now. The EC2 calls
+     * that lease those go ahead of warm-pool top-ups; the rest are made only while the EC2
+     * budget has room to spare. Unset means all of them (a caller that does not say).
+     */
+    forPods: z.number().int().min(0).max(250).optional(),
   })
   .strict()
   .refine((b) => (b.ipv4 === undefined) !== (b.prefixes === undefined), {
     message: 'exactly one of ipv4 (1-250) or prefixes (1-16) is required',
     path: ['ipv4'],
+  })
+  .refine((b) => b.forPods === undefined || b.forPods <= (b.ipv4 ?? (b.prefixes ?? 0) * PREFIX_SIZE), {
+    message: 'forPods may not exceed the addresses asked for (ipv4, or prefixes × 16)',
+    path: ['forPods'],
   });
 export type LeaseRequest = z.infer<typeof LeaseRequest>;
 
@@ -219,6 +229,13 @@ export interface ListNodesResponse {
 }
 
 /** Every error answer: a stable code, a message a person can act on, and the fields at fault. */
+/**
+ * The 503 code of a lease refused before it made any EC2 call, because the cluster's EC2
+ * budget was spent (or kept for pods waiting elsewhere): nothing was leased, so the node may
+ * ask afresh, with a new key and what it needs by then.
+ */
+export const LEASE_NOT_STARTED = 'Ec2BudgetSpent';
+
 export interface ApiErrorBody {
   code: string;
   message: string;

@@ -75,8 +75,8 @@ export function categoryOf(action: string, filteredOrPaged = false): ThrottleCat
 export interface BudgetBucket {
   /** Resolves when the caller may call; refuses at once when its turn is more than `maxWaitMs` away. */
   take(maxWaitMs?: number): Promise<void>;
-  /** How long a taker arriving now would wait for its token. */
-  expectedWaitMs(): number;
+  /** How long a taker arriving now would wait for its token, with `ahead` more takers before it. */
+  expectedWaitMs(ahead?: number): number;
 }
 
 export type BucketFactory = (bucket: string, size: BucketSize) => BudgetBucket;
@@ -95,17 +95,16 @@ export class TokenBucket implements BudgetBucket {
     this.last = clock();
   }
 
+  expectedWaitMs(ahead = 0): number {
+    this.refill();
+    return Math.max(0, ((this.queued + 1 + ahead - this.tokens) / this.size.refillPerSecond) * 1000);
+  }
+
   /**
    * Resolves when a token was taken; callers are served in arrival order. A caller whose
    * turn would come later than `maxWaitMs` is refused at once, queueing nothing: a request
    * that holds a node's lock must not sit in this queue past the lock's lifetime.
    */
-  /** How long a taker arriving now would wait for its token. */
-  expectedWaitMs(): number {
-    this.refill();
-    return Math.max(0, ((this.queued + 1 - this.tokens) / this.size.refillPerSecond) * 1000);
-  }
-
   take(maxWaitMs = Number.POSITIVE_INFINITY): Promise<void> {
     this.refill();
     const expectedWaitMs = ((this.queued + 1 - this.tokens) / this.size.refillPerSecond) * 1000;
@@ -143,6 +142,9 @@ export class TokenBucket implements BudgetBucket {
   }
 }
 
+/** The part of each bucket that calls made for warm pools leave to calls pods wait on. */
+export const SHARE_KEPT_FOR_WAITING_PODS = 0.25;
+
 /** Longest a call may queue for a token before the request gives up (well under the node lock's 30 s). */
 export const DEFAULT_MAX_BUDGET_WAIT_MS = 10_000;
 
@@ -156,6 +158,21 @@ export class Ec2BudgetSpentError extends DependencyError {
       `the control plane's EC2 call budget is spent for the next ${seconds} s; retry the request later with the same idempotency key`,
     );
     this.retryAfterSeconds = seconds;
+  }
+}
+
+/** When a deferred warm-pool top-up is worth asking again: about when the kept share refills. */
+const WARM_POOL_RETRY_MS = 5_000;
+
+/**
+ * The call would fill a warm pool while the budget has no surplus: pods elsewhere wait on
+ * what is left. Nothing was sent; the node asks again once its backoff has passed.
+ */
+export class WarmPoolDeferredError extends Ec2BudgetSpentError {
+  constructor() {
+    super(WARM_POOL_RETRY_MS);
+    this.message =
+      "the control plane's EC2 budget is kept for pods waiting on other nodes; warm-pool top-ups wait until it has room to spare, so retry later";
   }
 }
 
@@ -174,6 +191,18 @@ export class Ec2Budget {
 
   canTakeSoon(action: string, withinMs = this.maxWaitMs): boolean {
     return this.bucketFor(action, undefined).expectedWaitMs() <= Math.min(withinMs, this.maxWaitMs);
+  }
+
+  /**
+   * True when a call of this action could be made now and still leave a share of the bucket
+   * for calls that pods are waiting on: warm-pool top-ups draw only on that surplus, so in a
+   * scale-up they never queue ahead of a pod.
+   */
+  hasSurplus(action: string): boolean {
+    const category = categoryOf(action, false);
+    const size = this.sizes[category] ?? DEFAULT_BUDGET[category];
+    const kept = Math.ceil(size.capacity * SHARE_KEPT_FOR_WAITING_PODS);
+    return this.bucketFor(action, undefined).expectedWaitMs(kept) === 0;
   }
 
   private bucketFor(action: string, input: unknown): BudgetBucket {

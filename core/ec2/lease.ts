@@ -11,7 +11,7 @@
  * Fewer addresses than asked is a success; none is a 409 with the reason.
  */
 import type { LeasedAddress, LeaseRequest, LeaseResponse } from '../contract/api';
-import { CapacityError } from '../errors';
+import { CapacityError, DependencyError } from '../errors';
 import {
   type AddressRecord,
   deleteIntent,
@@ -27,7 +27,7 @@ import {
 } from '../ledger';
 import { PREFIX_SIZE } from '../net/ipv4';
 import { type AddressKind, assignInEc2, assignOnEni, recordLeases } from './assign';
-import { DEFAULT_MAX_BUDGET_WAIT_MS, Ec2BudgetSpentError } from './budget';
+import { DEFAULT_MAX_BUDGET_WAIT_MS, Ec2BudgetSpentError, WarmPoolDeferredError } from './budget';
 import { CAPACITY_REASONS, type CapacityReason, capacityError } from './capacity';
 import {
   addressesHeld,
@@ -64,7 +64,8 @@ export async function leaseAddresses(
       createdAt: now,
       updatedAt: now,
     };
-    const run = new LeaseRun(ctx, node, intent, kind, want);
+    const forPods = request.forPods ?? want * (kind === 'prefix' ? PREFIX_SIZE : 1);
+    const run = new LeaseRun(ctx, node, intent, kind, want, forPods);
     if (crashed) await run.finishCrashedAttempt();
     await run.reuseCooled();
     try {
@@ -73,10 +74,15 @@ export async function leaseAddresses(
       // New ENIs were not to be had: the attached ENIs' room after all.
       await run.untilBudgetSpent(() => run.fillAttachedEnis(false));
     } catch (error) {
-      // Refused before anything reached EC2: no half-done work for a retry or the reconciler.
-      if (error instanceof Ec2BudgetSpentError && !crashed && !run.reachedEc2)
+      if (!(error instanceof Ec2BudgetSpentError)) throw error;
+      // Refused before anything reached EC2: no half-done work for a retry or the reconciler,
+      // and the node may ask afresh.
+      if (!crashed && !run.reachedEc2) {
         await deleteIntent(ctx.ledger, instanceId, key);
-      throw error;
+        throw error;
+      }
+      // Work is half done: only a retry with the same key finishes it.
+      throw new DependencyError(`${error.message}; the lease is half done, so retry it with the same key`);
     }
     if (run.granted.length === 0)
       throw capacityError(run.reason ?? CAPACITY_REASONS.eniLimitReached, run.why());
@@ -113,6 +119,8 @@ class LeaseRun {
     private readonly intent: LeaseIntent,
     private readonly kind: AddressKind,
     private readonly want: number,
+    /** Addresses of this lease that pods wait for now; calls past them are warm-pool top-ups. */
+    private readonly forPods: number,
   ) {}
 
   /**
@@ -139,6 +147,10 @@ class LeaseRun {
 
   private get remaining(): number {
     return this.want - this.granted.length;
+  }
+
+  private get podsStillWaiting(): boolean {
+    return this.granted.length * (this.kind === 'prefix' ? PREFIX_SIZE : 1) < this.forPods;
   }
 
   private get carving(): boolean {
@@ -279,12 +291,6 @@ class LeaseRun {
     const carved = plan.prefixes > 0 ? await this.carve(record, plan.prefixes) : 0;
     const singles = Math.min(this.carving ? plan.singles : room - carved, this.remaining);
     if (singles <= 0) return carved * PREFIX_SIZE;
-    // The few left over are not worth queueing for while the lease holds addresses its pods
-    // wait on: it answers those, and the node asks again for the rest.
-    if (carved > 0 && this.granted.length > 0 && !this.ctx.ec2.canCallSoon('AssignPrivateIpAddresses', 0)) {
-      this.budgetSpent = true;
-      return carved * PREFIX_SIZE;
-    }
     const before = this.granted.length;
     const limited = await this.assign(record, singles);
     if (limited) await this.assignWithRoomFromEc2(record);
@@ -416,6 +422,8 @@ class LeaseRun {
     const left = this.granted.length > 0 ? this.deadline - Date.now() : DEFAULT_MAX_BUDGET_WAIT_MS;
     if (left <= 0 || !actions.every((a) => this.ctx.ec2.canCallSoon(a, left)))
       throw new Ec2BudgetSpentError(DEFAULT_MAX_BUDGET_WAIT_MS);
+    if (!this.podsStillWaiting && !actions.every((a) => this.ctx.ec2.hasSurplusFor(a)))
+      throw new WarmPoolDeferredError();
   }
 
   /** Runs a call that changes EC2, noting whether it got as far as EC2 (a budget refusal does not). */

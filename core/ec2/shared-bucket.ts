@@ -30,8 +30,9 @@ export class SharedBucket implements BudgetBucket {
   }
 
   /** From what this process saw last; other processes may have moved the bucket since. */
-  expectedWaitMs(): number {
-    return this.waitAt(this.seen, this.clock());
+  expectedWaitMs(ahead = 0): number {
+    const now = this.clock();
+    return this.waitAt(Math.max(this.seen ?? now, now) + ahead * this.intervalMs, now);
   }
 
   async take(maxWaitMs = Number.POSITIVE_INFINITY): Promise<void> {

@@ -1,8 +1,8 @@
 /** HTTP answers in payload format 2.0, and every error mapped to its status and ApiErrorBody. */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ZodError } from 'zod';
-import type { ApiErrorBody } from '../../core/contract/api';
-import { type LogSink, NotRegisteredError } from '../../core/ec2';
+import { type ApiErrorBody, LEASE_NOT_STARTED } from '../../core/contract/api';
+import { Ec2BudgetSpentError, type LogSink, NotRegisteredError } from '../../core/ec2';
 import { CapacityError, DependencyError, InvalidInputError } from '../../core/errors';
 
 export function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
@@ -37,6 +37,11 @@ export function answerForError(error: unknown, log: LogSink): APIGatewayProxyStr
     });
   }
   if (error instanceof CapacityError) return errorAnswer(409, { code: error.reason, message: error.message });
+  if (error instanceof Ec2BudgetSpentError) {
+    log.info('EC2 budget spent: request refused before any EC2 call', { error: error.message });
+    const answer = errorAnswer(503, { code: LEASE_NOT_STARTED, message: error.message });
+    return { ...answer, headers: { ...answer.headers, 'retry-after': String(error.retryAfterSeconds) } };
+  }
   if (error instanceof DependencyError) {
     log.warn('dependency failed', { error: error.message });
     return errorAnswer(503, { code: 'Unavailable', message: error.message });

@@ -6,6 +6,7 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { ApiClient } from '../../core/api-client';
 import type {
+  LeaseRequest,
   LeaseResponse,
   NodeState,
   RegisterNodeRequest,
@@ -49,7 +50,7 @@ export class NodeClient implements NodeLeases {
     return this.api.getNode(this.instanceId);
   }
 
-  lease(request: { idempotencyKey: string; ipv4?: number; prefixes?: number }): Promise<LeaseResponse> {
+  lease(request: LeaseRequest): Promise<LeaseResponse> {
     return this.api.lease(this.instanceId, request);
   }
 

@@ -5,13 +5,23 @@
  * failures only slow it down (backoff); the pool keeps serving from its cache.
  */
 import { randomUUID } from 'node:crypto';
+import { ApiUnavailableError } from '../../core/api-client';
+import { LEASE_NOT_STARTED } from '../../core/contract/api';
 import { CapacityError, InvalidInputError } from '../../core/errors';
 import type { NodeLeases } from '../control-plane/types';
 import type { Logger } from '../logging';
 import type { HeldLease } from './checkpoint';
 import type { LeasePool } from './lease-pool';
 import { ReleaseGate, type ReleaseGateOptions } from './release-gate';
-import { type NodeCapacity, unitsToLease, unitsToRelease, type WarmPoolRule } from './warm-math';
+import {
+  availableOf,
+  type NodeCapacity,
+  type PoolCounts,
+  unitSize,
+  unitsToLease,
+  unitsToRelease,
+  type WarmPoolRule,
+} from './warm-math';
 
 const MAX_IPV4_PER_LEASE = 250;
 const MAX_PREFIXES_PER_LEASE = 16;
@@ -43,7 +53,9 @@ export class PoolMaintainer {
   private stopped = true;
   private leaseBlockedUntil = 0;
   private unavailableBackoffMs = 0;
-  private retryLease: { key: string; units: number } | undefined;
+  private retryLease: LeaseAsked | undefined;
+  /** The lease that set `leaseBlockedUntil` was a warm-pool top-up the control plane deferred. */
+  private blockedLeaseWasWarmOnly = false;
   private pendingRelease: PendingRelease | undefined;
   private usageDirty = true;
   private lastUsageAt = Number.NEGATIVE_INFINITY;
@@ -119,13 +131,13 @@ export class PoolMaintainer {
     const { pool, rule, capacity } = this.options;
     if (this.pendingRelease) await this.sendRelease(this.pendingRelease);
     // An unanswered lease is settled first, even if the pool no longer falls short.
-    if (this.retryLease) await this.lease(this.retryLease.units);
+    if (this.retryLease) await this.lease(this.retryLease.units, this.retryLease.forPods);
     const { counts, units } = pool.snapshot();
     pool.wakeAll();
     const short = unitsToLease(rule, counts, units, capacity);
     if (short > 0) {
       this.gate.shouldRelease(false, this.clock());
-      await this.lease(short);
+      await this.lease(short, addressesForWaitingPods(counts));
     } else {
       const excess = unitsToRelease(rule, counts, units, capacity);
       if (this.gate.shouldRelease(excess.length > 0, this.clock())) await this.release(excess);
@@ -133,9 +145,10 @@ export class PoolMaintainer {
     await this.reportUsageIfDue();
   }
 
-  private async lease(units: number): Promise<void> {
+  private async lease(units: number, waitingPods: number): Promise<void> {
     const now = this.clock();
-    if (now < this.leaseBlockedUntil) return;
+    // A warm-pool top-up the control plane deferred does not hold back pods that wait now.
+    if (now < this.leaseBlockedUntil && !(this.blockedLeaseWasWarmOnly && waitingPods > 0)) return;
     const unit = this.options.rule.unit;
     // A lease whose answer was lost may have been granted: it is asked again exactly as it
     // was (same key, same count), whatever the pool needs now, so the control plane answers
@@ -145,10 +158,13 @@ export class PoolMaintainer {
       this.retryLease?.units ??
       Math.min(units, unit === 'prefix' ? MAX_PREFIXES_PER_LEASE : MAX_IPV4_PER_LEASE);
     const key = this.retryLease?.key ?? randomUUID();
-    this.retryLease = { key, units: batch };
+    const forPods = this.retryLease?.forPods ?? Math.min(waitingPods, batch * unitSize(unit));
+    this.retryLease = { key, units: batch, forPods };
     try {
       const response = await this.options.leases.lease(
-        unit === 'prefix' ? { idempotencyKey: key, prefixes: batch } : { idempotencyKey: key, ipv4: batch },
+        unit === 'prefix'
+          ? { idempotencyKey: key, prefixes: batch, forPods }
+          : { idempotencyKey: key, ipv4: batch, forPods },
       );
       this.retryLease = undefined;
       this.unavailableBackoffMs = 0;
@@ -161,8 +177,11 @@ export class PoolMaintainer {
       this.options.logger.info('leased addresses', { requested: batch, unit, granted: held.length });
     } catch (error) {
       this.options.pool.events.emit('controlPlaneError', { operation: 'lease', error });
-      // A 409 or a 4xx refusal means nothing was leased: the next lease starts afresh.
-      if (error instanceof CapacityError || error instanceof InvalidInputError) this.retryLease = undefined;
+      // A 409, a 4xx refusal or a lease refused before it started means nothing was leased:
+      // the next lease starts afresh, asking for what the pool needs by then.
+      if (error instanceof CapacityError || error instanceof InvalidInputError || leaseNotStarted(error))
+        this.retryLease = undefined;
+      this.blockedLeaseWasWarmOnly = forPods === 0 && leaseNotStarted(error);
       if (error instanceof CapacityError) {
         this.leaseBlockedUntil = this.clock() + (this.options.capacityBackoffMs ?? 30_000);
         this.options.logger.warn('control plane has no capacity for this node', { reason: error.reason });
@@ -233,6 +252,21 @@ export class PoolMaintainer {
       this.options.logger.warn('usage report failed; will retry', error);
     }
   }
+}
+
+interface LeaseAsked {
+  key: string;
+  units: number;
+  forPods: number;
+}
+
+/** Addresses the pods waiting in assign() still lack. */
+function addressesForWaitingPods(counts: PoolCounts): number {
+  return Math.max(counts.waiting - availableOf(counts), 0);
+}
+
+function leaseNotStarted(error: unknown): boolean {
+  return error instanceof ApiUnavailableError && error.body?.code === LEASE_NOT_STARTED;
 }
 
 interface PendingRelease {

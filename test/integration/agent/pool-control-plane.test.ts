@@ -6,9 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiUnavailableError } from '../../../core/api-client';
+import { LEASE_NOT_STARTED, type LeaseRequest } from '../../../core/contract/api';
 import { cidrContains, parseCidr, parseIpv4 } from '../../../core/net/ipv4';
 import { type LocalCloud, type LocalNode, startLocalCloud } from '../../../infra/local/cloud';
-import { type LocalControlPlane, startLocalControlPlane } from '../../../infra/local/host';
+import {
+  type LocalControlPlane,
+  type LocalControlPlaneOptions,
+  startLocalControlPlane,
+} from '../../../infra/local/host';
 import { NodeClient } from '../../../node-agent/control-plane/node-client';
 import type { NodeLeases } from '../../../node-agent/control-plane/types';
 import { silentLogger } from '../../../node-agent/logging';
@@ -25,8 +30,9 @@ describe('Pool with the local control plane', () => {
   let dir: string;
   const running: PoolMaintainer[] = [];
 
-  const startControlPlane = () =>
+  const startControlPlane = (budget?: LocalControlPlaneOptions['budget']) =>
     startLocalControlPlane({
+      budget,
       ec2: { endpoint: cloud.ec2.endpoint, region: cloud.ec2.region, model: cloud.ec2.model },
       dynamodbEndpoint: cloud.dynamodb.endpoint,
       iam: cloud.iam,
@@ -52,10 +58,13 @@ describe('Pool with the local control plane', () => {
   });
 
   /** A fresh node, registered, with a pool and a maintainer that only runs when asked. */
-  async function nodeWithPool(rule: WarmPoolRule, options: { cooldownMs?: number; settleMs?: number } = {}) {
+  async function nodeWithPool(
+    rule: WarmPoolRule,
+    options: { cooldownMs?: number; settleMs?: number; controlPlane?: LocalControlPlane } = {},
+  ) {
     const node: LocalNode = await cloud.addNode();
     const client = new NodeClient({
-      endpoint: controlPlane.endpoint,
+      endpoint: (options.controlPlane ?? controlPlane).endpoint,
       region: cloud.ec2.region,
       instanceId: node.instanceId,
       credentials: cloud.iam.issueRoleCredentials(ROLE, node.instanceId),
@@ -327,6 +336,50 @@ describe('Pool with the local control plane', () => {
         .leases.map((l) => l.address)
         .sort(),
     ).toEqual(held);
+  });
+
+  it('says how many addresses waiting pods need, and a deferred warm-pool top-up does not hold back a pod', async () => {
+    // Prepare: an address budget of 2 tokens, refilling one per 5 s, of which 1 is kept for
+    // calls pods wait on
+    const budgeted = await startControlPlane({ 'ip-and-eni': { capacity: 2, refillPerSecond: 0.2 } });
+    try {
+      const { client, pool, maintainerFor } = await nodeWithPool(ipRule(2, 0), { controlPlane: budgeted });
+      const asked: LeaseRequest[] = [];
+      const refusals: unknown[] = [];
+      const maintainer = maintainerFor(pool, {
+        release: (r) => client.release(r),
+        reportUsage: (r) => client.reportUsage(r),
+        lease: (r) => {
+          asked.push(r);
+          return client.lease(r).catch((error: unknown) => {
+            refusals.push(error);
+            throw error;
+          });
+        },
+      });
+      await maintainer.runOnce();
+      await pool.assign(pod(1));
+      await pool.assign(pod(2));
+      await maintainer.runOnce();
+
+      // Act
+      maintainer.start();
+      const third = await pool.assign(pod(3));
+
+      // Assess
+      expect(third.ip).toMatch(/^10\.0\./);
+      expect(asked.map(({ ipv4, forPods }) => ({ ipv4, forPods }))).toEqual([
+        { ipv4: 2, forPods: 0 },
+        { ipv4: 2, forPods: 0 },
+        { ipv4: 3, forPods: 1 },
+      ]);
+      expect(refusals).toHaveLength(1);
+      expect((refusals[0] as ApiUnavailableError).body?.code).toBe(LEASE_NOT_STARTED);
+      // Nothing was leased by the refused request, so the next one is a new request.
+      expect(asked[2]!.idempotencyKey).not.toBe(asked[1]!.idempotencyKey);
+    } finally {
+      await budgeted.stop();
+    }
   });
 
   it('serves from its cache with the control plane stopped, then PoolExhaustedError; DEL still works', async () => {

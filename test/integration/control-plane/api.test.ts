@@ -152,6 +152,12 @@ describe('Control plane API: identity, validation, idempotency, views', () => {
       ['no idempotency key', { ipv4: 1 }, 'idempotencyKey'],
       ['a short idempotency key', { idempotencyKey: 'x', ipv4: 1 }, 'idempotencyKey'],
       ['an unknown field', { idempotencyKey: 'valid-key-01', ipv4: 1, extra: true }, ''],
+      [
+        'more addresses for pods than asked',
+        { idempotencyKey: 'valid-key-01', ipv4: 2, forPods: 3 },
+        'forPods',
+      ],
+      ['a negative forPods', { idempotencyKey: 'valid-key-01', ipv4: 2, forPods: -1 }, 'forPods'],
     ];
 
     it.each(bad)('answers 400 naming the field for %s, and changes nothing', async (_name, body, field) => {

@@ -227,14 +227,14 @@ describe('Control plane: carving when the EC2 budget is nearly spent', () => {
     await cluster?.stop();
   });
 
-  it('answers the prefix it carved rather than queue for the few single addresses left', async () => {
+  it("answers the prefix its pods wait for rather than queue for the warm pool's few single addresses", async () => {
     // Prepare
     const node = cluster.instances.node![0]!;
     const client = cluster.nodeClient(node);
     await client.registerNode(node, { instanceType: 'm5.large', availabilityZone: AZ });
 
-    // Act: 19 is a prefix and 3 single addresses; the budget has one token
-    const answer = await client.lease(node, { idempotencyKey: key(), ipv4: 19 });
+    // Act: 19 is a prefix and 3 single addresses, 16 of them for pods; the budget has one token
+    const answer = await client.lease(node, { idempotencyKey: key(), ipv4: 19, forPods: 16 });
 
     // Assess
     expect(answer.addresses).toHaveLength(16);

@@ -105,4 +105,20 @@ describe('Class: Ec2Budget', () => {
     expect(sameAction).toBeInstanceOf(Ec2BudgetSpentError);
     expect(sameCategory).toBe('taken');
   });
+
+  it('lets warm-pool calls draw only on what is above the share kept for waiting pods', async () => {
+    // Prepare: 8 tokens, none refilled within the test; a quarter (2) is kept for pods
+    const budget = new Ec2Budget({ 'ip-and-eni': { capacity: 8, refillPerSecond: 0.01 } }, 1_000);
+    const surplusAfterEachTake: boolean[] = [];
+
+    // Act
+    for (let i = 0; i < 7; i++) {
+      surplusAfterEachTake.push(budget.hasSurplus('AssignPrivateIpAddresses'));
+      await budget.take('AssignPrivateIpAddresses');
+    }
+
+    // Assess: 6 tokens could go to warm pools, the last 2 only to calls pods wait on
+    expect(surplusAfterEachTake).toEqual([true, true, true, true, true, true, false]);
+    expect(budget.hasSurplus('CreateNetworkInterface')).toBe(true);
+  });
 });
