@@ -53,6 +53,20 @@ describe('Class: SharedBucket (the EC2 budget shared by control-plane processes)
     expect(attach.expectedWaitMs()).toBeGreaterThan(5_000);
   });
 
+  it('counts takers that would go ahead, as the warm-pool rule asks', async () => {
+    // Prepare
+    const bucket = new SharedBucket(db.ledger, 'UnassignPrivateIpAddresses', SIZE);
+    await bucket.take(0);
+
+    // Act: two tokens left
+    const oneAhead = bucket.expectedWaitMs(1);
+    const twoAhead = bucket.expectedWaitMs(2);
+
+    // Assess: a taker behind one other still goes now; behind two it waits for a refill
+    expect(oneAhead).toBe(0);
+    expect(twoAhead).toBeGreaterThan(5_000);
+  });
+
   it('serves concurrent takers from several processes exactly up to the capacity', async () => {
     // Prepare: five processes racing for three tokens
     const processes = Array.from(
