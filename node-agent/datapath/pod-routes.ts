@@ -68,6 +68,35 @@ function isOldPodRule(rule: IpRuleJson, ip: string): boolean {
   );
 }
 
+/** Puts each pod's route in the pods table; answers the pods whose route is there now (read back). */
+async function routeThroughPodsTable(
+  host: Netns,
+  pods: RestoredPod[],
+  failures: string[],
+): Promise<RestoredPod[]> {
+  const lines = pods.map((p) => podsTableRouteLine(p.ip, p.hostIfName));
+  failures.push(...realFailures(await ipBatch(host, lines, 'tolerant')));
+  const inPodsTable = await hostRoutes(host, String(PODS_ROUTE_TABLE));
+  return pods.filter((p) => inPodsTable.has(`${p.ip}|${p.hostIfName}`));
+}
+
+/** Deletes the pods' old rules, one line per rule present (a node may hold one twice); answers how many went. */
+async function removeOldRules(
+  host: Netns,
+  rules: IpRuleJson[],
+  pods: RestoredPod[],
+  failures: string[],
+): Promise<number> {
+  const lines = pods.flatMap((p) =>
+    rules
+      .filter((r) => isOldPodRule(r, p.ip))
+      .map(() => `rule del to ${p.ip}/32 priority ${RULE_PRIORITY.toPod} lookup ${MAIN_ROUTE_TABLE_NAME}`),
+  );
+  const refused = await ipBatch(host, lines, 'tolerant');
+  failures.push(...realFailures(refused));
+  return lines.length - refused.filter((line) => /^Command failed/.test(line)).length;
+}
+
 /**
  * Brings the restored pods to the pods-table layout; running it again changes nothing. Only
  * a pod wired on its link (its main-table /32 leads there) is touched: two sandboxes of one
@@ -87,26 +116,9 @@ export async function restorePodRoutes(host: Netns, pods: RestoredPod[]): Promis
   const inMain = await hostRoutes(host, MAIN_ROUTE_TABLE_NAME);
   const wired = pods.filter((p) => inMain.has(`${p.ip}|${p.hostIfName}`));
   report.unwired = pods.filter((p) => !wired.includes(p)).map((p) => p.ip);
-  report.failures.push(
-    ...realFailures(
-      await ipBatch(
-        host,
-        wired.map((p) => podsTableRouteLine(p.ip, p.hostIfName)),
-        'tolerant',
-      ),
-    ),
-  );
-  const inPodsTable = await hostRoutes(host, String(PODS_ROUTE_TABLE));
-  const routed = wired.filter((p) => inPodsTable.has(`${p.ip}|${p.hostIfName}`));
+  const routed = await routeThroughPodsTable(host, wired, report.failures);
   report.routed = routed.length;
-  // One line per rule present: a node may hold a pod's old rule twice.
-  const oldRules = routed.flatMap((p) =>
-    rules
-      .filter((r) => isOldPodRule(r, p.ip))
-      .map(() => `rule del to ${p.ip}/32 priority ${RULE_PRIORITY.toPod} lookup ${MAIN_ROUTE_TABLE_NAME}`),
-  );
-  const refused = await ipBatch(host, oldRules, 'tolerant');
-  report.failures.push(...realFailures(refused));
-  report.oldRulesRemoved = oldRules.length - refused.filter((f) => /^Command failed/.test(f)).length;
+  // Only now: a pod whose route did not make it keeps the rule that still routes it.
+  report.oldRulesRemoved = await removeOldRules(host, rules, routed, report.failures);
   return report;
 }
