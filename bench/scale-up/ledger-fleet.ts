@@ -31,6 +31,8 @@ export interface LedgerFleetCounters {
   /** Lease calls that failed because EC2 throttled the control plane for good. */
   throttledLeases: number;
   failedLeases: number;
+  /** Warm-pool top-ups the control plane deferred while its budget was kept for waiting pods. */
+  deferredLeases?: number;
   leases: number;
   /** The first distinct reasons lease calls failed with, for the notes. */
   failureReasons?: Record<string, number>;
@@ -119,6 +121,9 @@ export function ledgerNode(
         cooldownMs: warmPool.ipCooldownSeconds * 1000,
       });
       pool.events.on('leased', () => counters.leases++);
+      pool.events.on('leaseDeferred', () => {
+        counters.deferredLeases = (counters.deferredLeases ?? 0) + 1;
+      });
       pool.events.on('controlPlaneError', ({ operation, error }) => {
         if (operation !== 'lease') return;
         counters.failedLeases++;

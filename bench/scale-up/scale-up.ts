@@ -388,7 +388,7 @@ export const scaleUp: Benchmark = {
           `EC2 simulator: EC2's token buckets, ${SCALE_UP.ec2LatencyMs} ms per call, attach ${SCALE_UP.attachDelayMs} ms, detach ${SCALE_UP.detachDelayMs} ms; a failed ADD is retried after ${shape.retryMs} ms`,
           `Ledger CNI defaults: ${JSON.stringify(warm)}; ipamd model: WARM_ENI_TARGET=1, standard retry (10 retries)`,
           "Ledger's agents run on a thread of their own, apart from the control plane host, dynalite and the simulator (in a cluster each agent has its node's CPU); the ipamd model's nodes only wait on EC2 and share the simulator's thread",
-          `Ledger: scale-up wall ${(ledger.trace.scaleUp.wallMs / 1000).toFixed(1)} s; leases ${ledgerCounters.leases}, failed ${ledgerCounters.failedLeases} (${ledgerCounters.throttledLeases} on throttling); ADD failures ${JSON.stringify(ledger.trace.scaleUp.failures)}`,
+          `Ledger: scale-up wall ${(ledger.trace.scaleUp.wallMs / 1000).toFixed(1)} s; leases ${ledgerCounters.leases}, failed ${ledgerCounters.failedLeases} (${ledgerCounters.throttledLeases} on throttling), warm-pool top-ups deferred ${ledgerCounters.deferredLeases ?? 0}; ADD failures ${JSON.stringify(ledger.trace.scaleUp.failures)}`,
           `Ledger lease failures by reason: ${JSON.stringify(ledgerCounters.failureReasons ?? {})}`,
           `ipamd model: scale-up wall ${(ipamd.trace.scaleUp.wallMs / 1000).toFixed(1)} s; EC2 calls failed for good on throttling ${ipamdCounters.throttledForGood}`,
           `Ledger EC2 calls: ${perAction(ledger.ec2)}; and ${ledger.deferredCalls} ModifyNetworkInterfaceAttribute (DeleteOnTermination) left to the reconciler, counted in calls per pod`,

@@ -81,6 +81,10 @@ export function createAgentMetrics(deps: AgentMetricsDeps): AgentMetrics {
   const apiErrors = counter('awscni_control_plane_error_count', 'Failed control-plane calls, by operation', [
     'operation',
   ]);
+  const deferred = counter(
+    'awscni_warm_pool_top_ups_deferred_total',
+    "Warm-pool top-ups the control plane deferred, its EC2 budget kept for other nodes' waiting pods",
+  );
   const leased = counter('awscni_leased_units_total', 'Addresses or prefixes leased from the control plane');
   const released = counter(
     'awscni_released_units_total',
@@ -99,6 +103,7 @@ export function createAgentMetrics(deps: AgentMetricsDeps): AgentMetrics {
   });
   pool.events.on('unassigned', () => delRequests.inc());
   pool.events.on('leased', (e) => leased.inc(e.units));
+  pool.events.on('leaseDeferred', () => deferred.inc());
   pool.events.on('released', (e) => released.inc(e.units));
   pool.events.on('controlPlaneError', (e) => apiErrors.inc({ operation: e.operation }));
   pool.events.on('agentError', (e) => errors.inc({ fn: e.fn }));

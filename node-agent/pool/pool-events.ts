@@ -8,6 +8,8 @@ export interface PoolEventMap {
   leased: [{ units: number; addresses: number }];
   released: [{ units: number }];
   controlPlaneError: [{ operation: 'lease' | 'release' | 'usage'; error: unknown }];
+  /** The control plane kept its EC2 budget for pods waiting elsewhere: a warm-pool top-up waits. */
+  leaseDeferred: [{ units: number }];
   /** A failure of the agent's own work (checkpoint write, a maintainer pass), by function. */
   agentError: [{ fn: string; error: unknown }];
 }

@@ -176,19 +176,28 @@ export class PoolMaintainer {
       this.options.pool.events.emit('leased', { units: held.length, addresses });
       this.options.logger.info('leased addresses', { requested: batch, unit, granted: held.length });
     } catch (error) {
-      this.options.pool.events.emit('controlPlaneError', { operation: 'lease', error });
+      const deferred = forPods === 0 && leaseNotStarted(error);
+      if (deferred) this.options.pool.events.emit('leaseDeferred', { units: batch });
+      else this.options.pool.events.emit('controlPlaneError', { operation: 'lease', error });
       // A 409, a 4xx refusal or a lease refused before it started means nothing was leased:
       // the next lease starts afresh, asking for what the pool needs by then.
       if (error instanceof CapacityError || error instanceof InvalidInputError || leaseNotStarted(error))
         this.retryLease = undefined;
-      this.blockedLeaseWasWarmOnly = forPods === 0 && leaseNotStarted(error);
+      this.blockedLeaseWasWarmOnly = deferred;
       if (error instanceof CapacityError) {
         this.leaseBlockedUntil = this.clock() + (this.options.capacityBackoffMs ?? 30_000);
         this.options.logger.warn('control plane has no capacity for this node', { reason: error.reason });
       } else {
         this.unavailableBackoffMs = Math.min(Math.max(this.unavailableBackoffMs * 2, 250), 10_000);
         this.leaseBlockedUntil = this.clock() + this.unavailableBackoffMs;
-        this.options.logger.warn('lease failed; serving from the cache', error);
+        if (deferred)
+          this.options.logger.info(
+            "warm-pool top-up deferred: the cluster's EC2 budget is kept for pods waiting on other nodes",
+            {
+              retryInMs: this.unavailableBackoffMs,
+            },
+          );
+        else this.options.logger.warn('lease failed; serving from the cache', error);
       }
     }
   }

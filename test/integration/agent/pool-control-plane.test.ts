@@ -346,6 +346,8 @@ describe('Pool with the local control plane', () => {
       const { client, pool, maintainerFor } = await nodeWithPool(ipRule(2, 0), { controlPlane: budgeted });
       const asked: LeaseRequest[] = [];
       const refusals: unknown[] = [];
+      let deferrals = 0;
+      pool.events.on('leaseDeferred', () => deferrals++);
       const maintainer = maintainerFor(pool, {
         release: (r) => client.release(r),
         reportUsage: (r) => client.reportUsage(r),
@@ -375,6 +377,7 @@ describe('Pool with the local control plane', () => {
       ]);
       expect(refusals).toHaveLength(1);
       expect((refusals[0] as ApiUnavailableError).body?.code).toBe(LEASE_NOT_STARTED);
+      expect(deferrals).toBe(1);
       // Nothing was leased by the refused request, so the next one is a new request.
       expect(asked[2]!.idempotencyKey).not.toBe(asked[1]!.idempotencyKey);
     } finally {
