@@ -15,6 +15,7 @@ import type { Benchmark } from '../lib/runner';
 import { type IperfServer, measureGbps, startIperfServer } from './iperf';
 import { plainChain } from './plain-chain';
 import { CROWDED_NODE_PODS, wireCrowdedNode, wirePod } from './pods';
+import { ruleLayouts } from './rule-layouts';
 
 const run = promisify(execFile);
 const PREFIX = `bdp${process.pid % 100_000}`;
@@ -24,6 +25,15 @@ const VETH_B = '198.51.100.2';
 /** The references' endpoints, from the same block; each chain has namespaces of its own. */
 const PLAIN_CLIENT = '198.51.100.9';
 const PLAIN_SERVER = '198.51.100.10';
+
+/** The crowded node's two layouts swap places every other round, so neither always goes first. */
+function inRound<T extends { key: string }>(paths: T[], round: number): T[] {
+  if (round % 2 === 0) return paths;
+  const at = paths.findIndex((p) => p.key === 'crowded');
+  const swapped = [...paths];
+  [swapped[at], swapped[at + 1]] = [swapped[at + 1]!, swapped[at]!];
+  return swapped;
+}
 
 async function barePair(mtu: number): Promise<[string, string]> {
   const [a, b] = [`${PREFIX}-va`, `${PREFIX}-vb`];
@@ -87,10 +97,11 @@ export const datapath: Benchmark = {
       const [a1, a2, b1] = [pod('a1'), pod('a2'), pod('b1')];
       netns.push(a1.netns, a2.netns, b1.netns);
       await wirePod(agentA, a1);
-      const a2Ip = await wirePod(agentA, a2);
-      const b1Ip = await wirePod(agentB, b1);
+      const a2Ip = (await wirePod(agentA, a2)).ip;
+      const b1Ip = (await wirePod(agentB, b1)).ip;
       log(`wiring ${crowd} pods on a third node`);
       const crowded = await wireCrowdedNode(agentC, crowd, PREFIX, netns);
+      const layouts = ruleLayouts(nodes.hostNetns(nodeC), crowded.pods);
       const mtu = Number(agentA.pluginConfig().mtu ?? 9001);
       const [va, vb] = await barePair(mtu);
       netns.push(va, vb);
@@ -115,32 +126,41 @@ export const datapath: Benchmark = {
         await run('ip', ['netns', 'exec', a1.netns, 'cat', '/proc/sys/net/ipv4/tcp_congestion_control'])
       ).stdout.trim();
 
+      const samples: Record<
+        'veth' | 'same' | 'crowded' | 'rulePerPod' | 'plain1' | 'cross' | 'plain3',
+        number[]
+      > = { veth: [], same: [], crowded: [], rulePerPod: [], plain1: [], cross: [], plain3: [] };
       const serve = async (netns: string, address: string) => {
         const server = await startIperfServer(netns, address);
         servers.push(server);
         return server;
       };
+      const crowdedServer = await serve(crowded.server.netns, crowded.server.ip);
       // Measured in this order every round, so the machine's load hits every path alike.
-      const paths = [
+      const paths: {
+        key: keyof typeof samples;
+        client: string;
+        server: IperfServer;
+        rulePerPod?: boolean;
+      }[] = [
         { key: 'veth', client: va, server: await serve(vb, VETH_B) },
         { key: 'same', client: a1.netns, server: await serve(a2.netns, a2Ip) },
-        {
-          key: 'crowded',
-          client: crowded.client.netns,
-          server: await serve(crowded.server.netns, crowded.server.ip),
-        },
+        { key: 'crowded', client: crowded.client.netns, server: crowdedServer },
+        { key: 'rulePerPod', client: crowded.client.netns, server: crowdedServer, rulePerPod: true },
         { key: 'plain1', client: plain1.clientNetns, server: await serve(plain1.serverNetns, PLAIN_SERVER) },
         { key: 'cross', client: a1.netns, server: await serve(b1.netns, b1Ip) },
         { key: 'plain3', client: plain3.clientNetns, server: await serve(plain3.serverNetns, PLAIN_SERVER) },
-      ] as const;
-      const samples = { veth: [], same: [], crowded: [], plain1: [], cross: [], plain3: [] } as Record<
-        (typeof paths)[number]['key'],
-        number[]
-      >;
+      ];
       for (let r = 0; r < rounds; r++) {
         log(`round ${r + 1}/${rounds}: ${seconds} s per path`);
-        for (const path of paths)
-          samples[path.key].push(await measureGbps(path.client, path.server, seconds));
+        for (const path of inRound(paths, r)) {
+          if (path.rulePerPod) await layouts.toRulePerPod();
+          try {
+            samples[path.key].push(await measureGbps(path.client, path.server, seconds));
+          } finally {
+            if (path.rulePerPod) await layouts.toPodsTable();
+          }
+        }
       }
       const vethMedian = figure({ name: 'x', unit: 'Gbit/s', samples: samples.veth }).summary.median;
       const baseline = { name: 'veth', median: vethMedian };
@@ -153,6 +173,12 @@ export const datapath: Benchmark = {
             name: `pod↔pod, same node with ${crowd} pods`,
             unit: 'Gbit/s',
             samples: samples.crowded,
+            baseline,
+          }),
+          figure({
+            name: `pod↔pod, same node with ${crowd} pods, a rule per pod`,
+            unit: 'Gbit/s',
+            samples: samples.rulePerPod,
             baseline,
           }),
           figure({
@@ -186,6 +212,11 @@ export const datapath: Benchmark = {
             samples: ratios(samples.crowded, samples.same),
           }),
           figure({
+            name: `same node with ${crowd} pods, pods table / a rule per pod, per round`,
+            unit: '×',
+            samples: ratios(samples.crowded, samples.rulePerPod),
+          }),
+          figure({
             name: 'two nodes / veth, per round',
             unit: '×',
             samples: ratios(samples.cross),
@@ -213,8 +244,8 @@ export const datapath: Benchmark = {
           }),
         ],
         notes: [
-          `iperf3, one TCP stream, ${seconds} s per measurement, ${rounds} rounds with the six paths interleaved; MTU ${mtu} on the bare pair and the references as on the pods`,
-          `crowded node: ${crowd} pods wired through the plugin, 8 ADDs at a time; iperf3 between two pods wired mid-way (with a policy rule per pod, as the AWS VPC CNI lays them out, each packet walks past about half of them)`,
+          `iperf3, one TCP stream, ${seconds} s per measurement, ${rounds} rounds with the seven paths interleaved; MTU ${mtu} on the bare pair and the references as on the pods`,
+          `crowded node: ${crowd} pods wired through the plugin, 8 ADDs at a time; iperf3 between two pods wired mid-way (with a policy rule per pod, as the AWS VPC CNI lays them out, each packet walks past about half of them); measured in the pods-table layout the agent sets up, and right after it in the rule-per-pod layout of earlier versions and the AWS VPC CNI (512: to <pod> lookup main, in wiring order, no pods table), switched by hand between measurements and back`,
           "two nodes: pod → host veth → node → ENI link → the fabric's router (source/dest check) → ENI link → node → pod",
           'references: the same veth crossings and forwarding namespaces as each pod path, with static routes only (no policy rules, no iptables or conntrack, no rp_filter); pod path / reference is what Ledger and the fabric add to the hops',
           `TCP congestion control in the pods' namespaces: ${congestionControl} (the machine's default, inherited by every namespace; one setting for all paths)`,
