@@ -42,9 +42,9 @@ export function hostSetupLines(plan: PodLinkPlan): string[] {
 
 /**
  * The pod's route in the pods table, which the node-wide rule at 512 looks up ahead of the
- * from-pod rules. The main table keeps its own copy for what reads main directly (operators'
- * `ip route`, tools that mirror the AWS VPC CNI's layout) and for a node rolled back to a
- * version without the node-wide rule.
+ * from-pod rules. Main keeps its own copy, as in the AWS VPC CNI: what reads main directly
+ * (operators' `ip route`, tools built for that layout) finds the pod there, and the host and
+ * primary-ENI pods still reach it should the node-wide rule go missing.
  */
 export function podsTableRouteLine(ip: string, hostIfName: string): string {
   return `route replace ${ip}/32 dev ${hostIfName} scope link table ${PODS_ROUTE_TABLE}`;
