@@ -339,8 +339,10 @@ export const scaleUp: Benchmark = {
       churnPodsPerNode: 10,
       retryMs: 1_000,
       giveUpMs: 600_000,
-      settleMaxMs: 60_000,
-      settleStepMs: 5_000,
+      // Pools count as settled when nothing changed for longer than an agent's longest
+      // backoff (10 s): a warm-pool top-up the control plane deferred is still to come.
+      settleMaxMs: 180_000,
+      settleStepMs: 12_000,
     };
     const limits = instanceTypeLimits(SCALE_UP.instanceType);
     const ipamdLimits = {
