@@ -43,6 +43,7 @@ import { leasedEniOf } from './eni-records';
 import { abandonEni, advance, attachAndRecord, createEni } from './grow-eni';
 import { onceUnderNodeLock } from './node-operation';
 import { candidateSubnets } from './subnet-discovery';
+import { deferWarmTopUpWithoutSurplus } from './warm-top-up';
 
 export const LEASE_OPERATION = 'lease';
 
@@ -51,6 +52,7 @@ export async function leaseAddresses(
   instanceId: string,
   request: LeaseRequest,
 ): Promise<LeaseResponse> {
+  await deferWarmTopUpWithoutSurplus(ctx, instanceId, LEASE_OPERATION, request);
   return onceUnderNodeLock(ctx, instanceId, LEASE_OPERATION, request, async (ctx, node) => {
     const key = request.idempotencyKey;
     const kind: AddressKind = request.prefixes !== undefined ? 'prefix' : 'ipv4';

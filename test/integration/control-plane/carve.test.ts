@@ -1,5 +1,6 @@
 import { AssignPrivateIpAddressesCommand } from '@aws-sdk/client-ec2';
-import type { ApiClient } from '../../../core/api-client';
+import type { ApiClient, ApiInvalidInputError, ApiUnavailableError } from '../../../core/api-client';
+import { LEASE_NOT_STARTED } from '../../../core/contract/api';
 import { addressesOf, cidrContains, parseCidr, parseIpv4 } from '../../../core/net/ipv4';
 import { AZ, defaultScenario, startTestCluster, type TestCluster } from './support/cluster';
 
@@ -214,11 +215,13 @@ describe('Control plane: carving in a subnet with no aligned /28 left', () => {
 
 describe('Control plane: carving when the EC2 budget is nearly spent', () => {
   let cluster: TestCluster;
+  const leasedHere: string[] = [];
 
   beforeAll(async () => {
     cluster = await startTestCluster(
       defaultScenario([
         { name: 'node', instanceType: 'm5.large', subnet: 'nodes', securityGroups: ['nodes'] },
+        { name: 'stranger', instanceType: 'm5.large', subnet: 'nodes', securityGroups: ['nodes'] },
       ]),
       { carvePrefixes: true, budget: { 'ip-and-eni': { capacity: 1, refillPerSecond: 0.1 } } },
     );
@@ -240,5 +243,50 @@ describe('Control plane: carving when the EC2 budget is nearly spent', () => {
     expect(answer.addresses).toHaveLength(16);
     expect(cluster.sim.stats().actions.AssignPrivateIpAddresses?.calls).toBe(1);
     expect(cluster.sim.stats().actions.CreateNetworkInterface?.calls ?? 0).toBe(0);
+    leasedHere.push(...answer.addresses.map((a) => a.address));
+  });
+
+  it('serves a warm-pool top-up from addresses given back, with the budget spent', async () => {
+    // Prepare: two of the prefix's addresses released (no cooldown in this cluster)
+    const node = cluster.instances.node![0]!;
+    const client = cluster.nodeClient(node);
+    const givenBack = leasedHere.slice(0, 2);
+    await client.release(node, { idempotencyKey: key(), addresses: givenBack });
+    const callsBefore = cluster.sim.stats().actions.AssignPrivateIpAddresses?.calls ?? 0;
+
+    // Act
+    const answer = await client.lease(node, { idempotencyKey: key(), ipv4: 2, forPods: 0 });
+
+    // Assess
+    expect(answer.addresses.map((a) => a.address).sort()).toEqual([...givenBack].sort());
+    expect(cluster.sim.stats().actions.AssignPrivateIpAddresses?.calls ?? 0).toBe(callsBefore);
+  });
+
+  it('defers a warm-pool top-up that would need EC2, with the budget spent', async () => {
+    // Prepare
+    const node = cluster.instances.node![0]!;
+    const client = cluster.nodeClient(node);
+
+    // Act
+    const error = await client
+      .lease(node, { idempotencyKey: key(), ipv4: 2, forPods: 0 })
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect((error as ApiUnavailableError).body?.code).toBe(LEASE_NOT_STARTED);
+  });
+
+  it('answers an unregistered node 404 rather than defer its top-up', async () => {
+    // Prepare: an instance that never registered
+    const stranger = cluster.instances.stranger![0]!;
+
+    // Act
+    const error = await cluster
+      .nodeClient(stranger)
+      .lease(stranger, { idempotencyKey: key(), ipv4: 2, forPods: 0 })
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect((error as ApiInvalidInputError).status).toBe(404);
   });
 });
