@@ -5,12 +5,20 @@
  * if none arrives does it fail with PoolExhaustedError (CNI code 11).
  */
 import type { LeasedAddress, LeasedEni } from '../../core/contract/api';
-import { type HeldLease, readCheckpoint, writeCheckpoint } from './checkpoint';
+import { CheckpointWriter, type HeldLease, readCheckpoint } from './checkpoint';
 import { Mutex } from './mutex';
 import { PoolEvents } from './pool-events';
 import { PoolState } from './pool-state';
 import { type AddressPool, type Assignment, type PodRef, PoolExhaustedError } from './types';
 import type { PoolCounts, UnitUsage } from './warm-math';
+
+/** An address picked for a pod, and the checkpoint write that must finish before it is answered. */
+interface Taken {
+  assignment: Assignment;
+  /** False when the pod already held it (a repeated ADD). */
+  fresh: boolean;
+  durable: Promise<void>;
+}
 
 export interface LeasePoolOptions {
   instanceId: string;
@@ -25,6 +33,7 @@ export interface LeasePoolOptions {
 export class LeasePool implements AddressPool {
   readonly events = new PoolEvents();
   private readonly lock = new Mutex();
+  private readonly checkpoint: CheckpointWriter;
   private readonly clock: () => number;
   private waiting = 0;
   private readonly wakeups = new Set<() => void>();
@@ -36,6 +45,7 @@ export class LeasePool implements AddressPool {
     private readonly options: LeasePoolOptions,
   ) {
     this.clock = options.clock ?? Date.now;
+    this.checkpoint = new CheckpointWriter(options.checkpointPath, () => this.state.toCheckpoint());
   }
 
   /** Restores the checkpoint when there is one for this instance; a corrupt one throws. */
@@ -55,8 +65,8 @@ export class LeasePool implements AddressPool {
     this.waiting++;
     try {
       for (;;) {
-        const assignment = await this.lock.run(() => this.assignLocked(pod));
-        if (assignment !== undefined) return assignment;
+        const taken = await this.lock.run(() => this.take(pod));
+        if (taken !== undefined) return await this.confirm(pod, taken);
         this.onShortage();
         const left = deadline - this.clock();
         if (left <= 0) break;
@@ -184,9 +194,14 @@ export class LeasePool implements AddressPool {
     this.wakeups.clear();
   }
 
-  private async assignLocked(pod: PodRef): Promise<Assignment | undefined> {
+  /**
+   * Picks the pod's address under the lock and starts the checkpoint write that records it;
+   * the lock is not held while the write runs, so pods added at once share their writes.
+   */
+  private take(pod: PodRef): Taken | undefined {
     const existing = this.state.find(pod.containerId, pod.ifName);
-    if (existing !== undefined) return existing;
+    // A repeated ADD may come while the first one's write is still under way.
+    if (existing !== undefined) return { assignment: existing, fresh: false, durable: this.flushed() };
     const now = this.clock();
     this.state.expireCooling(now);
     const free = this.state.nextFree(now);
@@ -198,16 +213,25 @@ export class LeasePool implements AddressPool {
       assignedAt: new Date(now).toISOString(),
     };
     this.state.assign(assignment);
+    return { assignment, fresh: true, durable: this.persist() };
+  }
+
+  /** Answers the assignment once it is on disk; a failed write takes a fresh one back. */
+  private async confirm(pod: PodRef, taken: Taken): Promise<Assignment> {
     try {
-      await this.persist();
+      await taken.durable;
     } catch (error) {
-      // Cooling "until now" is no cooldown: the address was never really handed out.
-      this.state.unassign(pod.containerId, pod.ifName, now);
+      // Synchronous, so the next write cannot hold it; cooling "until now" is no cooldown:
+      // the address was never really handed out.
+      if (taken.fresh && this.state.find(pod.containerId, pod.ifName) === taken.assignment)
+        this.state.unassign(pod.containerId, pod.ifName, this.clock());
       throw error;
     }
-    this.events.emit('assigned', { ip: assignment.ip, containerId: pod.containerId });
-    if (!this.state.hasFree(now)) this.onShortage();
-    return assignment;
+    if (taken.fresh) {
+      this.events.emit('assigned', { ip: taken.assignment.ip, containerId: pod.containerId });
+      if (!this.state.hasFree(this.clock())) this.onShortage();
+    }
+    return taken.assignment;
   }
 
   private waitForAddress(ms: number): Promise<void> {
@@ -222,9 +246,19 @@ export class LeasePool implements AddressPool {
     });
   }
 
-  private async persist(): Promise<void> {
+  /** Records a change in the checkpoint, resolving once it is durable. */
+  private persist(): Promise<void> {
+    return this.reportFailure(this.checkpoint.save());
+  }
+
+  /** Resolves once every change made so far is durable. */
+  private flushed(): Promise<void> {
+    return this.reportFailure(this.checkpoint.flush());
+  }
+
+  private async reportFailure(write: Promise<void>): Promise<void> {
     try {
-      await writeCheckpoint(this.options.checkpointPath, this.state.toCheckpoint());
+      await write;
     } catch (error) {
       this.events.emit('agentError', { fn: 'checkpoint', error });
       throw error;
