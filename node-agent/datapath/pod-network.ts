@@ -1,5 +1,6 @@
 /**
- * The pod side of the datapath over `ip -batch`: one exec in the node, one in the sandbox.
+ * The pod side of the datapath over `ip -batch`: one exec in the node (shared with the pods
+ * wired at the same time, ./host-batch), one in the sandbox.
  * Deleting a veth waits out the kernel's RCU grace period (10-30 ms); a DEL may leave that
  * wait running once the pod's rules are gone, and a later setup of the same link waits for it.
  */
@@ -7,7 +8,8 @@ import type { PodWiring } from '../../core/contract/agent-socket';
 import { POD_GATEWAY } from '../../core/contract/pod-datapath';
 import { InvalidInputError } from '../../core/errors';
 import { isCidr } from '../../core/net/ipv4';
-import { CommandError, ipBatch, isNamespaceFile, namedNetns, netnsAtPath } from '../ns';
+import { CommandError, ipBatch, isNamespaceFile, namedNetns } from '../ns';
+import { createHostBatch } from './host-batch';
 import { hostVethName, randomMac, routeTableFor } from './names';
 import { checkPod } from './pod-check';
 import {
@@ -17,6 +19,7 @@ import {
   podSetupLines,
   ruleTeardownLines,
 } from './pod-commands';
+import { sandboxNetns } from './sandbox-netns';
 import type {
   PodCheckRequest,
   PodNetwork,
@@ -33,6 +36,7 @@ function throwUnlessGone(what: string, failures: string[]): void {
 
 export function createPodNetwork(settings: PodNetworkSettings): PodNetwork {
   const host = namedNetns(settings.hostNetns);
+  const hostBatch = createHostBatch(host);
   const fromPodDestinations = [...(settings.fromPodDestinations ?? [])];
   const bad = fromPodDestinations.find((c) => !isCidr(c));
   if (bad !== undefined)
@@ -78,10 +82,10 @@ export function createPodNetwork(settings: PodNetworkSettings): PodNetwork {
   }
 
   async function setup(request: PodSetupRequest): Promise<PodWiring> {
-    const sandbox = netnsAtPath(request.netns);
     if (request.netns === '' || !(await isNamespaceFile(request.netns))) {
       throw new InvalidInputError('CNI_NETNS', request.netns, 'the path of an existing network namespace');
     }
+    const sandbox = await sandboxNetns(request.netns);
     const plan: PodLinkPlan = {
       hostIfName: hostVethName(settings.vethPrefix, request.namespace, request.pod),
       hostMac: randomMac(),
@@ -115,11 +119,11 @@ export function createPodNetwork(settings: PodNetworkSettings): PodNetwork {
   /** A repeated ADD after a crash finds its own leftovers: clear them once and try again. */
   async function setupHostSide(plan: PodLinkPlan): Promise<void> {
     try {
-      await ipBatch(host, hostSetupLines(plan));
+      await hostBatch.run(hostSetupLines(plan));
     } catch (error) {
       if (!(error instanceof CommandError) || !/File exists/.test(error.result.stderr)) throw error;
       await teardown({ hostIfName: plan.hostIfName, ip: plan.ip });
-      await ipBatch(host, hostSetupLines(plan));
+      await hostBatch.run(hostSetupLines(plan));
     }
   }
 
