@@ -13,8 +13,12 @@ import { spareAddresses } from './carve';
 import type { ControlPlaneContext } from './context';
 import { requireNode } from './node-registry';
 
-/** What a lease may call to get addresses: an assignment, or a new ENI and its attach. */
-const GROWTH_PATHS = [['AssignPrivateIpAddresses'], ['CreateNetworkInterface', 'AttachNetworkInterface']];
+/**
+ * The call a top-up makes first while the node's ENIs have room, which is nearly always (a
+ * carving node's 35–45 addresses fit its primary ENI); a top-up that would have needed a
+ * new ENI instead is only delayed until the bucket refills.
+ */
+const FIRST_CALL = 'AssignPrivateIpAddresses';
 
 export async function deferWarmTopUpWithoutSurplus(
   ctx: ControlPlaneContext,
@@ -23,7 +27,7 @@ export async function deferWarmTopUpWithoutSurplus(
   request: LeaseRequest,
 ): Promise<void> {
   if (request.forPods !== 0) return;
-  if (GROWTH_PATHS.some((actions) => actions.every((a) => ctx.ec2.hasSurplusFor(a)))) return;
+  if (ctx.ec2.hasSurplusFor(FIRST_CALL)) return;
   const key = request.idempotencyKey;
   if (await storedAnswer(ctx.ledger, instanceId, operation, key, request)) return;
   if (await getIntent(ctx.ledger, instanceId, key)) return;
