@@ -63,7 +63,12 @@ export function apiErrorFor(status: number, body: unknown): Error {
 function asErrorBody(status: number, body: unknown): ApiErrorBody {
   if (body && typeof body === 'object' && 'code' in body && 'message' in body) {
     const b = body as ApiErrorBody;
-    return { code: String(b.code), message: String(b.message), ...(b.fields ? { fields: b.fields } : {}) };
+    return {
+      code: String(b.code),
+      message: String(b.message),
+      ...(b.fields ? { fields: b.fields } : {}),
+      ...(typeof b.retryAfterSeconds === 'number' ? { retryAfterSeconds: b.retryAfterSeconds } : {}),
+    };
   }
   // API Gateway's own answers (e.g. the IAM authorizer's 403) are {"message": "..."}.
   const message =

@@ -239,5 +239,7 @@ export const LEASE_NOT_STARTED = 'Ec2BudgetSpent';
 export interface ApiErrorBody {
   code: string;
   message: string;
+  /** With a 503: when asking again could be served (also the Retry-After header). */
+  retryAfterSeconds?: number;
   fields?: { path: string; message: string }[];
 }

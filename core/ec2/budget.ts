@@ -108,7 +108,8 @@ export class TokenBucket implements BudgetBucket {
   take(maxWaitMs = Number.POSITIVE_INFINITY): Promise<void> {
     this.refill();
     const expectedWaitMs = ((this.queued + 1 - this.tokens) / this.size.refillPerSecond) * 1000;
-    if (expectedWaitMs > maxWaitMs) return Promise.reject(new Ec2BudgetSpentError(expectedWaitMs));
+    if (expectedWaitMs > maxWaitMs)
+      return Promise.reject(new Ec2BudgetSpentError(expectedWaitMs - maxWaitMs));
     this.queued++;
     const turn = this.tail.then(() => this.waitForToken()).finally(() => this.queued--);
     this.tail = turn.catch(() => undefined);
@@ -148,14 +149,18 @@ export const SHARE_KEPT_FOR_WAITING_PODS = 0.25;
 /** Longest a call may queue for a token before the request gives up (well under the node lock's 30 s). */
 export const DEFAULT_MAX_BUDGET_WAIT_MS = 10_000;
 
-/** The budget for EC2 calls is spent for longer than a request may wait: retry the request later. */
+/**
+ * The budget for EC2 calls is spent for longer than a request may wait: retry the request
+ * later. `untilServedMs` is how long until a request arriving then would wait no longer than
+ * the bound, which is when asking again is worth it.
+ */
 export class Ec2BudgetSpentError extends DependencyError {
   readonly retryAfterSeconds: number;
 
-  constructor(expectedWaitMs: number) {
-    const seconds = Math.ceil(expectedWaitMs / 1000);
+  constructor(untilServedMs: number) {
+    const seconds = Math.max(1, Math.ceil(untilServedMs / 1000));
     super(
-      `the control plane's EC2 call budget is spent for the next ${seconds} s; retry the request later with the same idempotency key`,
+      `the control plane's EC2 call budget is spent; a request could be served again in about ${seconds} s, so retry it then`,
     );
     this.retryAfterSeconds = seconds;
   }
@@ -190,7 +195,12 @@ export class Ec2Budget {
   }
 
   canTakeSoon(action: string, withinMs = this.maxWaitMs): boolean {
-    return this.bucketFor(action, undefined).expectedWaitMs() <= Math.min(withinMs, this.maxWaitMs);
+    return this.expectedWaitMs(action) <= Math.min(withinMs, this.maxWaitMs);
+  }
+
+  /** How long a call of this action made now would queue for its token. */
+  expectedWaitMs(action: string): number {
+    return this.bucketFor(action, undefined).expectedWaitMs();
   }
 
   /**

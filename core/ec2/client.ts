@@ -28,6 +28,8 @@ export interface ControlPlaneEc2 {
   readonly client: EC2Client;
   /** False when a call of this action would now queue longer than a request may wait (or than `withinMs`). */
   canCallSoon(action: string, withinMs?: number): boolean;
+  /** How long a call of this action made now would queue for the budget. */
+  expectedWaitMs(action: string): number;
   /** True when a warm-pool call of this action may be made now without delaying calls pods wait on. */
   hasSurplusFor(action: string): boolean;
   stats(): Ec2CallStats;
@@ -100,6 +102,7 @@ export function createControlPlaneEc2(options: Ec2ClientOptions): ControlPlaneEc
   return {
     client,
     canCallSoon: (action, withinMs) => budget.canTakeSoon(action, withinMs),
+    expectedWaitMs: (action) => budget.expectedWaitMs(action),
     hasSurplusFor: (action) => budget.hasSurplus(action),
     stats: () => structuredClone(stats),
     resetStats: () => {

@@ -422,8 +422,10 @@ class LeaseRun {
    */
   private stopIfOutOfTime(...actions: string[]): void {
     const left = this.granted.length > 0 ? this.deadline - Date.now() : DEFAULT_MAX_BUDGET_WAIT_MS;
-    if (left <= 0 || !actions.every((a) => this.ctx.ec2.canCallSoon(a, left)))
-      throw new Ec2BudgetSpentError(DEFAULT_MAX_BUDGET_WAIT_MS);
+    if (left <= 0 || !actions.every((a) => this.ctx.ec2.canCallSoon(a, left))) {
+      const longestWait = Math.max(...actions.map((a) => this.ctx.ec2.expectedWaitMs(a)));
+      throw new Ec2BudgetSpentError(longestWait - DEFAULT_MAX_BUDGET_WAIT_MS);
+    }
     if (!this.podsStillWaiting && !actions.every((a) => this.ctx.ec2.hasSurplusFor(a)))
       throw new WarmPoolDeferredError();
   }

@@ -42,7 +42,7 @@ export class SharedBucket implements BudgetBucket {
       const wait = this.waitAt(seen, now);
       if (wait > maxWaitMs) {
         this.seen = seen;
-        throw new Ec2BudgetSpentError(wait);
+        throw new Ec2BudgetSpentError(wait - maxWaitMs);
       }
       const next = Math.max(seen ?? now, now) + this.intervalMs;
       if (await advanceBudgetArrival(this.ledger, this.bucket, seen, next)) {

@@ -39,7 +39,11 @@ export function answerForError(error: unknown, log: LogSink): APIGatewayProxyStr
   if (error instanceof CapacityError) return errorAnswer(409, { code: error.reason, message: error.message });
   if (error instanceof Ec2BudgetSpentError) {
     log.info('EC2 budget spent: request refused before any EC2 call', { error: error.message });
-    const answer = errorAnswer(503, { code: LEASE_NOT_STARTED, message: error.message });
+    const answer = errorAnswer(503, {
+      code: LEASE_NOT_STARTED,
+      message: error.message,
+      retryAfterSeconds: error.retryAfterSeconds,
+    });
     return { ...answer, headers: { ...answer.headers, 'retry-after': String(error.retryAfterSeconds) } };
   }
   if (error instanceof DependencyError) {

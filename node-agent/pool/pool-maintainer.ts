@@ -189,13 +189,12 @@ export class PoolMaintainer {
         this.options.logger.warn('control plane has no capacity for this node', { reason: error.reason });
       } else {
         this.unavailableBackoffMs = Math.min(Math.max(this.unavailableBackoffMs * 2, 250), 10_000);
-        this.leaseBlockedUntil = this.clock() + this.unavailableBackoffMs;
+        const retryInMs = retryHintMs(error) ?? this.unavailableBackoffMs;
+        this.leaseBlockedUntil = this.clock() + retryInMs;
         if (deferred)
           this.options.logger.info(
             "warm-pool top-up deferred: the cluster's EC2 budget is kept for pods waiting on other nodes",
-            {
-              retryInMs: this.unavailableBackoffMs,
-            },
+            { retryInMs: Math.round(retryInMs) },
           );
         else this.options.logger.warn('lease failed; serving from the cache', error);
       }
@@ -273,6 +272,20 @@ interface LeaseAsked {
 function addressesForWaitingPods(counts: PoolCounts): number {
   return Math.max(counts.waiting - availableOf(counts), 0);
 }
+
+/**
+ * When the control plane says a refused lease could be served (its EC2 budget's queue), with
+ * up to half a second added so the nodes it refused together do not all ask again at once.
+ */
+function retryHintMs(error: unknown): number | undefined {
+  if (!leaseNotStarted(error)) return undefined;
+  const seconds = (error as ApiUnavailableError).body?.retryAfterSeconds;
+  if (seconds === undefined || !(seconds > 0)) return undefined;
+  return Math.min(seconds, MAX_RETRY_HINT_SECONDS) * 1000 + Math.random() * RETRY_SPREAD_MS;
+}
+
+const MAX_RETRY_HINT_SECONDS = 30;
+const RETRY_SPREAD_MS = 500;
 
 function leaseNotStarted(error: unknown): boolean {
   return error instanceof ApiUnavailableError && error.body?.code === LEASE_NOT_STARTED;

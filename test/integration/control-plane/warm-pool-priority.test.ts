@@ -56,6 +56,7 @@ describe('Control plane: calls for waiting pods go ahead of warm-pool top-ups', 
     expect(error).toBeInstanceOf(ApiUnavailableError);
     expect((error as ApiUnavailableError).status).toBe(503);
     expect((error as ApiUnavailableError).body?.code).toBe(LEASE_NOT_STARTED);
+    expect((error as ApiUnavailableError).body?.retryAfterSeconds).toBe(5);
     expect((error as Error).message).toMatch(/warm-pool top-ups wait/);
     expect(assignCalls()).toBe(callsBefore);
     expect(await leasedOnNode()).toBe(leasedBefore);
@@ -83,5 +84,40 @@ describe('Control plane: calls for waiting pods go ahead of warm-pool top-ups', 
     // Assess
     expect(answer.addresses).toHaveLength(1);
     expect(assignCalls() - callsBefore).toBe(1);
+  });
+});
+
+describe('Control plane: a lease for pods refused at the budget bound', () => {
+  let cluster: TestCluster;
+
+  beforeAll(async () => {
+    cluster = await startTestCluster(
+      defaultScenario([
+        { name: 'node', instanceType: 'm5.large', subnet: 'nodes', securityGroups: ['nodes'] },
+      ]),
+      { budget: { 'ip-and-eni': { capacity: 1, refillPerSecond: 0.05 } } },
+    );
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('says when asking again could be served: the wait less the 10 s bound', async () => {
+    // Prepare: the one token taken; the next comes in 20 s
+    const node = cluster.instances.node![0]!;
+    const client = cluster.nodeClient(node);
+    await client.registerNode(node, { instanceType: 'm5.large', availabilityZone: AZ });
+    await client.lease(node, { idempotencyKey: key(), ipv4: 1, forPods: 1 });
+
+    // Act
+    const error = await client
+      .lease(node, { idempotencyKey: key(), ipv4: 1, forPods: 1 })
+      .catch((e: unknown) => e);
+
+    // Assess
+    const body = (error as ApiUnavailableError).body;
+    expect(body?.code).toBe(LEASE_NOT_STARTED);
+    expect(body?.retryAfterSeconds).toBeGreaterThanOrEqual(9);
+    expect(body?.retryAfterSeconds).toBeLessThanOrEqual(10);
   });
 });
