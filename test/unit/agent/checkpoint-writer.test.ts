@@ -6,7 +6,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LeasedEni } from '../../../core/contract/api';
 import {
   type CheckpointState,
   CheckpointWriter,
@@ -15,18 +14,7 @@ import {
 } from '../../../node-agent/pool/checkpoint';
 import { LeasePool } from '../../../node-agent/pool/lease-pool';
 import type { Assignment } from '../../../node-agent/pool/types';
-
-const INSTANCE = 'i-0123456789abcdef0';
-const ENI: LeasedEni = {
-  eniId: 'eni-00000000000000001',
-  mac: '02:00:00:00:00:01',
-  deviceIndex: 0,
-  subnetId: 'subnet-1',
-  subnetCidr: '10.9.0.0/24',
-  gateway: '10.9.0.1',
-  securityGroups: ['sg-1'],
-  primaryIp: '10.9.0.10',
-};
+import { ENI, INSTANCE } from '../../support/pool-fixtures';
 
 function assignment(n: number): Assignment {
   return {
