@@ -49,19 +49,25 @@ export function eniTags(ctx: ControlPlaneContext, node: NodeRecord, createdAt: s
   ];
 }
 
-/** Creates the ENI in the subnet; answers undefined when the subnet has no room for it. */
+/**
+ * Creates the ENI in the subnet; answers undefined when the subnet has no room for it.
+ * `enisBefore` are the ENIs the ledger records for the node now. They are part of the
+ * ClientToken: a retry that crashed before recording its ENI sends the same token and gets
+ * that ENI back, while the next ENI of a lease (also in a retry, once the first is recorded)
+ * gets a token of its own instead of the recorded ENI a second time.
+ */
 export async function createEni(
   ctx: ControlPlaneContext,
   node: NodeRecord,
   intent: LeaseIntent,
   subnet: SubnetChoice,
-  ordinal: number,
+  enisBefore: readonly string[],
   addresses: InitialAddresses,
 ): Promise<NetworkInterface | undefined> {
   // The token covers every parameter: EC2 refuses a repeated token sent with other parameters.
   const clientToken = createHash('sha256')
     .update(
-      `${node.instanceId}/${intent.intentId}/${intent.createdAt}/${subnet.subnetId}/${ordinal}/${addresses.kind}/${addresses.count}/${intent.enisAbandoned ?? 0}`,
+      `${node.instanceId}/${intent.intentId}/${intent.createdAt}/${subnet.subnetId}/${[...enisBefore].sort().join(',')}/${addresses.kind}/${addresses.count}/${intent.enisAbandoned ?? 0}`,
     )
     .digest('hex')
     .slice(0, 48);

@@ -113,7 +113,6 @@ class LeaseRun {
   private prefixesRefused = false;
   private readonly deadline = Date.now() + LEASE_TIME_BOUND_MS;
   private detail = '';
-  private ordinal = 0;
 
   constructor(
     private readonly ctx: ControlPlaneContext,
@@ -353,7 +352,8 @@ class LeaseRun {
 
   async addEnis(): Promise<void> {
     while (this.remaining > 0) {
-      const count = (await listNodeEnis(this.ctx.ledger, this.node.instanceId)).length;
+      const enisNow = (await listNodeEnis(this.ctx.ledger, this.node.instanceId)).map((e) => e.eniId);
+      const count = enisNow.length;
       if (count >= this.node.eniCap) {
         this.fail(
           CAPACITY_REASONS.eniLimitReached,
@@ -380,7 +380,7 @@ class LeaseRun {
           this.kind === 'prefix' ? Number.POSITIVE_INFINITY : subnet.free - 1,
         );
         const eni = await this.sending(() =>
-          createEni(this.ctx, this.node, this.intent, subnet, this.ordinal++, { kind: this.kind, count }),
+          createEni(this.ctx, this.node, this.intent, subnet, enisNow, { kind: this.kind, count }),
         );
         if (!eni) continue;
         try {
