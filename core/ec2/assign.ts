@@ -77,6 +77,8 @@ export async function recordLeases(
   leaseId: string,
   /** The carved /28 the addresses come out of, if any. */
   carvedFrom?: string,
+  /** The release that cooled the (single) address leased again; see AddressRecord.releasedBy. */
+  releasedBy?: string,
 ): Promise<LeasedAddress[]> {
   const leasedAt = ctx.ledger.now().toISOString();
   const granted: LeasedAddress[] = [];
@@ -91,6 +93,7 @@ export async function recordLeases(
       leaseId,
       leasedAt,
       ...(carvedFrom ? { carvedFrom } : {}),
+      ...(releasedBy ? { releasedBy } : {}),
     });
     if (won) {
       granted.push({ address, kind, eni: leasedEniOf(eni) });

@@ -232,6 +232,7 @@ class LeaseRun {
           [address.address],
           this.intent.intentId,
           address.carvedFrom,
+          address.releasedBy,
         )),
       );
     }

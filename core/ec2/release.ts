@@ -23,7 +23,7 @@ export async function releaseAddresses(
     const released: string[] = [];
     const unknown: string[] = [];
     for (const address of [...new Set(request.addresses)]) {
-      const ok = await markCooling(ctx.ledger, instanceId, address, coolingUntil);
+      const ok = await markCooling(ctx.ledger, instanceId, address, coolingUntil, key);
       (ok ? released : unknown).push(address);
     }
     await stepDone(ctx, 'addresses-cooling', { released: released.length });

@@ -62,30 +62,43 @@ export async function recordPrimary(ledger: Ledger, record: AddressRecord): Prom
   await ledger.doc.send(new PutCommand({ TableName: ledger.tableName, Item: itemOf(record) }));
 }
 
-/** Moves a leased (or already cooling) address of this node to cooling; false if the node does not hold it. */
-export function markCooling(
+/**
+ * Moves a leased (or already cooling) address of this node to cooling; false if the node does
+ * not hold it. With `releaseKey`, an address that release already cooled and the node has
+ * leased again since is left leased, and counts as released: the retry's work was done.
+ */
+export async function markCooling(
   ledger: Ledger,
   instanceId: string,
   address: string,
   coolingUntil: number,
+  releaseKey?: string,
 ): Promise<boolean> {
-  return conditionally(() =>
+  const marked = await conditionally(() =>
     ledger.doc.send(
       new UpdateCommand({
         TableName: ledger.tableName,
         Key: keys.address(address),
-        UpdateExpression: 'SET #state = :cooling, coolingUntil = :until REMOVE leaseId, leasedAt',
-        ConditionExpression: 'instanceId = :me AND (#state = :leased OR #state = :cooling)',
+        UpdateExpression: `SET #state = :cooling, coolingUntil = :until${releaseKey ? ', releasedBy = :key' : ''} REMOVE leaseId, leasedAt`,
+        ConditionExpression:
+          'instanceId = :me AND (#state = :cooling OR (#state = :leased' +
+          `${releaseKey ? ' AND (attribute_not_exists(releasedBy) OR releasedBy <> :key)' : ''}))`,
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
           ':me': instanceId,
           ':leased': ADDRESS_STATES.leased,
           ':cooling': ADDRESS_STATES.cooling,
           ':until': coolingUntil,
+          ...(releaseKey ? { ':key': releaseKey } : {}),
         },
       }),
     ),
   );
+  if (marked || releaseKey === undefined) return marked;
+  const { Item } = await ledger.doc.send(
+    new GetCommand({ TableName: ledger.tableName, Key: keys.address(address), ConsistentRead: true }),
+  );
+  return Item?.instanceId === instanceId && Item?.releasedBy === releaseKey;
 }
 
 /** Forgets the address if it is still this node's; another node's newer record is left alone. */

@@ -85,6 +85,12 @@ export interface AddressRecord {
   coolingUntil?: number;
   /** The carved /28 this single address belongs to: EC2 knows only the prefix. */
   carvedFrom?: string;
+  /**
+   * Idempotency key of the release that last cooled the address, kept when the node leases
+   * it again: a retry of that release must not cool it a second time, out from under the
+   * newer lease.
+   */
+  releasedBy?: string;
 }
 
 export interface UsageRecord {
