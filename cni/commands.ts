@@ -11,7 +11,7 @@ import {
   type StatusResponse,
 } from '../core/contract/agent-socket';
 import { type AgentClient, AgentUnreachableError } from './agent-client';
-import type { NetConf } from './config';
+import { type NetConf, VALID_ATTACHMENTS_KEY } from './config';
 import type { CniEnv } from './env';
 import { CNI_CODES, CniError, invalidConfig } from './errors';
 import { teardownFromPrevious } from './fallback-teardown';
@@ -104,6 +104,14 @@ export async function cmdStatus({ conf, agent }: CommandContext): Promise<Comman
 
 export async function cmdGc({ conf, agent, log }: CommandContext): Promise<CommandOutput> {
   requireStatusAndGc(conf, 'GC');
+  // Without the list every pod would count as stale: refuse rather than tear the node down.
+  if (conf.validAttachments === undefined) {
+    throw invalidConfig(
+      VALID_ATTACHMENTS_KEY,
+      undefined,
+      'the attachments to keep, an array of {"containerID": string, "ifname": string} (may be empty)',
+    );
+  }
   const request: GcRequest = { validAttachments: conf.validAttachments };
   const answer = await agent.call<GcResponse>('POST', AGENT_ROUTES.gc, request);
   log.info('GC done', { removed: answer.removed.length });

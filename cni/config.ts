@@ -13,7 +13,8 @@ export interface NetConf {
   pluginLogFile?: string;
   pluginLogLevel?: string;
   prevResult?: Record<string, unknown>;
-  validAttachments: { containerId: string; ifName: string }[];
+  /** GC's list of attachments to keep; undefined when the runtime sent none. */
+  validAttachments?: { containerId: string; ifName: string }[];
 }
 
 const NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -56,16 +57,29 @@ export function versionOf(raw: Record<string, unknown>): CniVersion {
   return version;
 }
 
-function parseValidAttachments(raw: unknown): NetConf['validAttachments'] {
-  if (raw === undefined) return [];
+export const VALID_ATTACHMENTS_KEY = 'cni.dev/valid-attachments';
+/** The key CNI 1.1.0 as first published named the list; libcni sends both. */
+const SPEC_1_1_0_ATTACHMENTS_KEY = 'cni.dev/attachments';
+
+function parseValidAttachments(raw: Record<string, unknown>): NetConf['validAttachments'] {
+  const field = raw[VALID_ATTACHMENTS_KEY] !== undefined ? VALID_ATTACHMENTS_KEY : SPEC_1_1_0_ATTACHMENTS_KEY;
+  const list = raw[field];
+  if (list === undefined) return undefined;
   const allowed = 'an array of {"containerID": string, "ifname": string}';
-  if (!Array.isArray(raw)) throw invalidConfig('cni.dev/valid-attachments', raw, allowed);
-  return raw.map((entry) => {
+  if (!Array.isArray(list)) throw invalidConfig(field, list, allowed);
+  return list.map((entry) => {
     if (!isObject(entry) || typeof entry.containerID !== 'string' || typeof entry.ifname !== 'string') {
-      throw invalidConfig('cni.dev/valid-attachments', entry, allowed);
+      throw invalidConfig(field, entry, allowed);
     }
     return { containerId: entry.containerID, ifName: entry.ifname };
   });
+}
+
+/** A path, "stderr", or "" for stderr as well; anything but a string is refused. */
+function pluginLogFile(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw invalidConfig('pluginLogFile', value, 'a file path, or "stderr"');
+  return value;
 }
 
 function logLevel(value: unknown): string | undefined {
@@ -102,9 +116,9 @@ export function parseConfig(raw: Record<string, unknown>): NetConf {
     type,
     mtu: mtu as number | undefined,
     agentSocket: agentSocket ?? DEFAULT_AGENT_SOCKET,
-    pluginLogFile: raw.pluginLogFile === undefined ? undefined : String(raw.pluginLogFile),
+    pluginLogFile: pluginLogFile(raw.pluginLogFile),
     pluginLogLevel: logLevel(raw.pluginLogLevel),
     prevResult,
-    validAttachments: parseValidAttachments(raw['cni.dev/valid-attachments']),
+    validAttachments: parseValidAttachments(raw),
   };
 }
