@@ -6,15 +6,52 @@
 
 import { DeleteNetworkInterfaceCommand } from '@aws-sdk/client-ec2';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { forgetAddress, listNodeAddresses, listNodeEnis, nodePartition } from '../ledger';
+import {
+  forgetAddress,
+  listNodeAddresses,
+  listNodeEnis,
+  type NodeLock,
+  nodePartition,
+  tryLockNode,
+  unlockNode,
+} from '../ledger';
 import { ec2ErrorCode } from './client';
 import type { ControlPlaneContext } from './context';
 import { describeEnis, isNoManage } from './describe';
 
+export interface Forgotten {
+  addresses: number;
+  enis: number;
+}
+
+/**
+ * Forgets the node under its lock, so a lease in flight finishes first (an ENI it added is
+ * then in the ledger, to be deleted here) and no lease starts on a forgotten node (the lock
+ * lives on the node item). Undefined when the node stayed busy for `waitMs`: the caller
+ * tries again later (EventBridge retries the event; the reconciler's next pass).
+ */
 export async function forgetNode(
   ctx: ControlPlaneContext,
   instanceId: string,
-): Promise<{ addresses: number; enis: number }> {
+  waitMs = ctx.lockWaitMs ?? 20_000,
+): Promise<Forgotten | undefined> {
+  const deadline = Date.now() + waitMs;
+  let lock: NodeLock | undefined;
+  for (let pause = 10; ; pause = Math.min(pause * 2, 250)) {
+    lock = await tryLockNode(ctx.ledger, instanceId, ctx.lockTtlMs);
+    if (lock || Date.now() >= deadline) break;
+    await new Promise((r) => setTimeout(r, pause + Math.random() * pause));
+  }
+  if (!lock) return undefined;
+  try {
+    return await forgetLockedNode(ctx, instanceId);
+  } finally {
+    // The node item is gone with its lock; this only matters if forgetting failed midway.
+    await unlockNode(ctx.ledger, lock);
+  }
+}
+
+async function forgetLockedNode(ctx: ControlPlaneContext, instanceId: string): Promise<Forgotten> {
   const enis = (await listNodeEnis(ctx.ledger, instanceId)).filter((e) => e.role === 'secondary');
   const described = await describeEnis(
     ctx.ec2,

@@ -77,8 +77,9 @@ export async function reconcile(ctx: ControlPlaneContext): Promise<ReconcileRepo
   for (const node of nodes) {
     const state = states.get(node.instanceId);
     if (state === 'terminated' || state === 'gone') {
-      await forgetNode(ctx, node.instanceId);
-      report.nodesForgotten.push(node.instanceId);
+      // A lease in flight keeps the node until the next pass.
+      if (await forgetNode(ctx, node.instanceId, 0)) report.nodesForgotten.push(node.instanceId);
+      else report.nodesBusy.push(node.instanceId);
       continue;
     }
     const lock = await tryLockNode(ctx.ledger, node.instanceId, ctx.lockTtlMs);

@@ -5,7 +5,7 @@
  */
 import type { EventBridgeEvent } from 'aws-lambda';
 import { type ControlPlaneContext, forgetNode } from '../../core/ec2';
-import { getNode } from '../../core/ledger';
+import { getNode, NodeBusyError } from '../../core/ledger';
 
 export const INSTANCE_STATE_CHANGE = 'EC2 Instance State-change Notification';
 
@@ -33,6 +33,10 @@ export async function handleInstanceEvent(
   }
   if (state !== 'terminated') return { instanceId, forgotten: false };
   if (!(await getNode(ctx.ledger, instanceId))) return { instanceId, forgotten: false };
-  await forgetNode(ctx, instanceId);
+  if (!(await forgetNode(ctx, instanceId))) {
+    if (!(await getNode(ctx.ledger, instanceId))) return { instanceId, forgotten: false };
+    // A failed invocation is retried by EventBridge; the reconciler also forgets it later.
+    throw new NodeBusyError(`node ${instanceId} stayed busy; forgetting it is left to a retry`);
+  }
   return { instanceId, forgotten: true };
 }
