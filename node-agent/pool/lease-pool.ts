@@ -62,10 +62,21 @@ export class LeasePool implements AddressPool {
 
   async assign(pod: PodRef): Promise<Assignment> {
     const deadline = this.clock() + (this.options.assignWaitMs ?? 2_000);
+    // A pod waits until it holds an address, not until its checkpoint write is done: the
+    // maintainer, woken while the write runs, must not lease for pods already served.
+    let waiting = true;
     this.waiting++;
+    const stopWaiting = () => {
+      if (waiting) this.waiting--;
+      waiting = false;
+    };
     try {
       for (;;) {
-        const taken = await this.lock.run(() => this.take(pod));
+        const taken = await this.lock.run(() => {
+          const got = this.take(pod);
+          if (got !== undefined) stopWaiting();
+          return got;
+        });
         if (taken !== undefined) return await this.confirm(pod, taken);
         this.onShortage();
         const left = deadline - this.clock();
@@ -73,7 +84,7 @@ export class LeasePool implements AddressPool {
         await this.waitForAddress(left);
       }
     } finally {
-      this.waiting--;
+      stopWaiting();
     }
     this.events.emit('exhausted', { containerId: pod.containerId });
     throw new PoolExhaustedError(
