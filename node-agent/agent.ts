@@ -13,6 +13,7 @@ import { nodeCredentials } from './control-plane/credentials';
 import { NodeClient } from './control-plane/node-client';
 import { registerNode } from './control-plane/register';
 import { createHostNetwork, createPodNetwork, restorePodRoutes } from './datapath';
+import { wiredHostIfName } from './datapath/names';
 import { type InstanceIdentity, readInstanceIdentity } from './imds';
 import { installPlugin } from './install/install';
 import type { HttpEndpoint } from './introspection/http-listen';
@@ -138,12 +139,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     await hostNetwork.apply(pool.enis());
     const links = await ipJson<{ ifname: string }>(namedNetns(config.network.hostNetns), ['link', 'show']);
     const stale = await dropAssignmentsWithoutLinks(pool, new Set(links.map((l) => l.ifname)), (a) =>
-      podNetwork.hostIfName(a.namespace, a.pod),
+      wiredHostIfName(a, podNetwork),
     );
     if (stale.length > 0) logger.warn('dropped assignments whose pod link is gone', { count: stale.length });
     const routes = await restorePodRoutes(
       namedNetns(config.network.hostNetns),
-      pool.assignments().map((a) => ({ ip: a.ip, hostIfName: podNetwork.hostIfName(a.namespace, a.pod) })),
+      pool.assignments().map((a) => ({ ip: a.ip, hostIfName: wiredHostIfName(a, podNetwork) })),
     );
     logger.info('pod routes restored', { ...routes });
 

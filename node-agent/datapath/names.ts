@@ -25,6 +25,17 @@ export function hostVethName(prefix: string, namespace: string, pod: string): st
   return `${prefix}${hash.slice(0, 11)}`;
 }
 
+/**
+ * The host veth a pod was wired with; for an assignment restored from an earlier version's
+ * checkpoint, which did not record it, the name the current prefix gives.
+ */
+export function wiredHostIfName(
+  pod: { namespace: string; pod: string; hostIfName?: string },
+  naming: { hostIfName(namespace: string, pod: string): string },
+): string {
+  return pod.hostIfName ?? naming.hostIfName(pod.namespace, pod.pod);
+}
+
 /** Table for an ENI's routes: main for the primary ENI, device index + 1 otherwise (card 0). */
 export function routeTableFor(deviceIndex: number): number {
   return deviceIndex === 0 ? MAIN_ROUTE_TABLE : deviceIndex + 1;

@@ -38,6 +38,7 @@ const checkpointSchema = z.object({
       namespace: z.string(),
       pod: z.string(),
       netns: z.string(),
+      hostIfName: z.string().optional(),
       ip: z.string(),
       eni,
       assignedAt: z.string(),

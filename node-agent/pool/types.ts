@@ -13,6 +13,11 @@ export interface PodRef {
   pod: string;
   /** The pod's network namespace path at ADD time; empty when unknown. */
   netns: string;
+  /**
+   * The pod's host-side veth as named when it was wired: the name AWS_VPC_K8S_CNI_VETHPREFIX
+   * gives may change across agent restarts. Absent in checkpoints of earlier versions.
+   */
+  hostIfName?: string;
 }
 
 export interface Assignment extends PodRef {

@@ -13,7 +13,7 @@ import {
   type PodWiring,
   type StatusResponse,
 } from '../../core/contract/agent-socket';
-import { routeTableFor } from '../datapath/names';
+import { routeTableFor, wiredHostIfName } from '../datapath/names';
 import type { Assignment } from '../pool/types';
 import { AgentRequestError } from './errors';
 import type { PluginServerOptions } from './types';
@@ -29,6 +29,7 @@ export interface Handlers {
 }
 
 export function createHandlers({ pool, podNetwork, hostNetwork, logger }: HandlerDeps): Handlers {
+  const hostIfNameOf = (assignment: Assignment) => wiredHostIfName(assignment, podNetwork);
   /**
    * The host veth is named after the pod, not the sandbox: when a newer sandbox of the same
    * pod holds an assignment, the link is its, and only this sandbox's rules may go.
@@ -68,6 +69,7 @@ export function createHandlers({ pool, podNetwork, hostNetwork, logger }: Handle
       namespace: request.podNamespace,
       pod: request.podName,
       netns: request.netns,
+      hostIfName: podNetwork.hostIfName(request.podNamespace, request.podName),
     });
     try {
       await hostNetwork?.ensureEni(assignment.eni);
@@ -107,7 +109,13 @@ export function createHandlers({ pool, podNetwork, hostNetwork, logger }: Handle
     // DEL fails and its retry (or the address's next ADD, finding them) removes them; the
     // released address cools down meanwhile.
     const [, removed] = await Promise.all([
-      unwire(request.podNamespace, request.podName, request.containerId, ip, request.previous?.hostIfName),
+      unwire(
+        request.podNamespace,
+        request.podName,
+        request.containerId,
+        ip,
+        request.previous?.hostIfName ?? held?.hostIfName,
+      ),
       pool.unassign(request.containerId, request.ifName),
     ]);
     logger.info('pod unwired', { containerId: request.containerId, ip, released: removed !== undefined });
@@ -124,8 +132,7 @@ export function createHandlers({ pool, podNetwork, hostNetwork, logger }: Handle
     const problems = mismatchWithPrevious(held, request);
     problems.push(
       ...(await podNetwork.check({
-        hostIfName:
-          request.previous.hostIfName ?? podNetwork.hostIfName(request.podNamespace, request.podName),
+        hostIfName: request.previous.hostIfName ?? hostIfNameOf(held),
         ifName: request.ifName,
         netns: request.netns,
         ip: held.ip,
@@ -172,7 +179,7 @@ export function createHandlers({ pool, podNetwork, hostNetwork, logger }: Handle
           a.namespace === assignment.namespace &&
           a.pod === assignment.pod,
       );
-    return sharedWithValid ? undefined : podNetwork.hostIfName(assignment.namespace, assignment.pod);
+    return sharedWithValid ? undefined : hostIfNameOf(assignment);
   }
 
   function status(): StatusResponse {

@@ -255,6 +255,49 @@ describeAsRoot('Binary: dist/ledger-agent on the local cloud (root)', () => {
     expect(runPlugin('DEL', podEnv, pluginConf()).code).toBe(0);
   });
 
+  it('keeps a running pod when AWS_VPC_K8S_CNI_VETHPREFIX changes across a restart', async () => {
+    // Prepare: a pod wired under the default prefix
+    await startAgent();
+    const podEnv = {
+      CNI_CONTAINERID: 'lifecycle-prefix-1',
+      CNI_NETNS: `/run/netns/${POD_NS}`,
+      CNI_IFNAME: 'eth0',
+      CNI_ARGS: 'K8S_POD_NAMESPACE=default;K8S_POD_NAME=prefix-1',
+    };
+    const added = runPlugin('ADD', podEnv, pluginConf());
+    expect(added.code).toBe(0);
+    const ip = JSON.parse(added.stdout).ips[0].address.split('/')[0] as string;
+    const link = JSON.parse(added.stdout).interfaces[0].name as string;
+    expect(link.startsWith('eni')).toBe(true);
+
+    // Act: the agent restarts with another prefix
+    await stopAgent();
+    env.AWS_VPC_K8S_CNI_VETHPREFIX = 'lcni';
+    try {
+      await startAgent();
+      const assignments = await getJson<{ assignments: { containerId: string; ip: string }[] }>(
+        join(dir, 'run/introspection.sock'),
+        '/v1/assignments',
+      );
+      const route = spawnSync('ip', ['-n', HOST_NS, 'route', 'show', 'table', '4096', `${ip}/32`], {
+        encoding: 'utf8',
+      }).stdout;
+      const deleted = runPlugin('DEL', podEnv, pluginConf());
+      const linkAfterDel = spawnSync('ip', ['-n', HOST_NS, 'link', 'show', link]).status;
+
+      // Assess: kept, still routed through its link, and DEL removes the link it was wired with
+      expect(assignments.assignments.map((a) => [a.containerId, a.ip])).toContainEqual([
+        'lifecycle-prefix-1',
+        ip,
+      ]);
+      expect(route).toContain(`dev ${link}`);
+      expect(deleted.code).toBe(0);
+      expect(linkAfterDel).not.toBe(0);
+    } finally {
+      delete env.AWS_VPC_K8S_CNI_VETHPREFIX;
+    }
+  });
+
   it('moves a pod an earlier version wired (a rule of its own at 512) to the pods table on restart', async () => {
     // Prepare: a pod wired, then the node put back the way versions before the pods table left it
     await startAgent();
