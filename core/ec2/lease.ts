@@ -23,6 +23,7 @@ import {
   listNodeAddresses,
   listNodeEnis,
   type NodeRecord,
+  notRecordedFor,
   storeAnswer,
 } from '../ledger';
 import { PREFIX_SIZE } from '../net/ipv4';
@@ -68,9 +69,11 @@ export async function leaseAddresses(
     };
     const forPods = request.forPods ?? want * (kind === 'prefix' ? PREFIX_SIZE : 1);
     const run = new LeaseRun(ctx, node, intent, kind, want, forPods);
-    if (crashed) await run.finishCrashedAttempt();
-    await run.reuseCooled();
     try {
+      // Inside the try: a budget refusal while finishing a crashed attempt leaves work half
+      // done, which only a retry with the same key finishes.
+      if (crashed) await run.finishCrashedAttempt();
+      await run.reuseCooled();
       await run.untilBudgetSpent(() => run.fillAttachedEnis(true));
       await run.untilBudgetSpent(() => run.addEnis());
       // New ENIs were not to be had: the attached ENIs' room after all.
@@ -195,13 +198,19 @@ class LeaseRun {
       const eni = described.find((d) => d.NetworkInterfaceId === record.eniId);
       if (!eni || this.remaining <= 0) continue;
       const held = secondaryAddressesOf(eni);
+      const unrecorded = (list: string[]) =>
+        notRecordedFor(
+          this.ctx.ledger,
+          this.node.instanceId,
+          list.filter((a) => !known.has(a)),
+        );
       if (this.carving) {
-        const uncarved = held.prefixes.filter((p) => !known.has(p));
+        const uncarved = await unrecorded(held.prefixes);
         this.granted.push(
           ...(await recordCarved(this.ctx, record, uncarved, this.remaining, this.intent.intentId)),
         );
       }
-      const unknown = (this.kind === 'prefix' ? held.prefixes : held.ipv4).filter((a) => !known.has(a));
+      const unknown = await unrecorded(this.kind === 'prefix' ? held.prefixes : held.ipv4);
       this.granted.push(
         ...(await recordLeases(
           this.ctx,

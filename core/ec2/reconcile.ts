@@ -25,6 +25,7 @@ import {
   markCooling,
   type NodeRecord,
   nodePartition,
+  notRecordedFor,
   putSubnet,
   tryLockNode,
   unlockNode,
@@ -144,8 +145,14 @@ export async function repairNode(ctx: ControlPlaneContext, node: NodeRecord): Pr
       continue;
     }
     const held = secondaryAddressesOf(eni);
-    const ipv4 = held.ipv4.filter((a) => !known.has(a));
-    const prefixes = held.prefixes.filter((a) => !known.has(a));
+    const unknown = (list: string[]) =>
+      notRecordedFor(
+        ctx.ledger,
+        node.instanceId,
+        list.filter((a) => !known.has(a)),
+      );
+    const ipv4 = await unknown(held.ipv4);
+    const prefixes = await unknown(held.prefixes);
     if (ipv4.length === 0 && prefixes.length === 0) continue;
     await ctx.ec2.client.send(
       new UnassignPrivateIpAddressesCommand({

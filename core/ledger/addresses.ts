@@ -132,8 +132,30 @@ export async function findAddressCovering(ledger: Ledger, ip: string): Promise<A
   return covering && cidrContains(parseCidr(covering.address), parseIpv4(ip)) ? covering : undefined;
 }
 
+/**
+ * The node's address records, read from the owner index. DynamoDB reads a global secondary
+ * index only eventually consistently: a record written a moment ago may be missing, so an
+ * address this leaves out is not known to be unrecorded; see notRecordedFor.
+ */
 export function listNodeAddresses(ledger: Ledger, instanceId: string): Promise<AddressRecord[]> {
   return queryIndex<AddressRecord>(ledger, ownerIndex.addressesOf(instanceId));
+}
+
+/**
+ * Of addresses the owner index did not show for the node, those the table itself (read
+ * strongly consistently) holds no record of for it either: only these may be taken as
+ * unrecorded, and given back to EC2 or leased afresh.
+ */
+export async function notRecordedFor(
+  ledger: Ledger,
+  instanceId: string,
+  addresses: readonly string[],
+): Promise<string[]> {
+  const unrecorded: string[] = [];
+  for (const address of addresses) {
+    if ((await getAddress(ledger, address))?.instanceId !== instanceId) unrecorded.push(address);
+  }
+  return unrecorded;
 }
 
 /** Every address record (operator views only: a full scan). */

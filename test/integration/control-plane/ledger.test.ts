@@ -8,6 +8,7 @@ import {
   lockNode,
   markCooling,
   type NodeRegistration,
+  notRecordedFor,
   putNode,
   putUsage,
   recordLease,
@@ -92,6 +93,20 @@ describe('Ledger on dynalite', () => {
       // Assess
       expect(whileLeased).toBe(false);
       expect(afterRelease).toBe(true);
+    });
+  });
+
+  describe('Function: notRecordedFor', () => {
+    it('keeps only the addresses the table holds no record of for the node', async () => {
+      // Prepare: one address of this node, one of another node, one of nobody
+      await recordLease(db.ledger, lease('10.0.1.70', nodeId(1)));
+      await recordLease(db.ledger, lease('10.0.1.71', nodeId(2)));
+
+      // Act
+      const unrecorded = await notRecordedFor(db.ledger, nodeId(1), ['10.0.1.70', '10.0.1.71', '10.0.1.72']);
+
+      // Assess
+      expect(unrecorded).toEqual(['10.0.1.71', '10.0.1.72']);
     });
   });
 
