@@ -150,6 +150,7 @@ export function createHandlers({ pool, podNetwork, hostNetwork, logger }: Handle
     const valid = new Set(request.validAttachments.map((a) => `${a.containerId}/${a.ifName}`));
     const stale = pool.assignments().filter((a) => !valid.has(`${a.containerId}/${a.ifName}`));
     const removed: GcResponse['removed'] = [];
+    const failed: string[] = [];
     for (const assignment of stale) {
       try {
         await podNetwork.teardown({
@@ -163,9 +164,21 @@ export function createHandlers({ pool, podNetwork, hostNetwork, logger }: Handle
           containerId: assignment.containerId,
           error: String(error),
         });
+        failed.push(`${assignment.containerId}/${assignment.ifName}: ${String(error)}`);
       }
     }
-    logger.info('GC done', { removed: removed.length, kept: pool.assignments().length });
+    logger.info('GC done', {
+      removed: removed.length,
+      failed: failed.length,
+      kept: pool.assignments().length,
+    });
+    // The spec has GC go on past a failure and report it; a later GC tries the rest again.
+    if (failed.length > 0) {
+      throw new AgentRequestError(
+        CNI_CODES.ioFailure,
+        `GC removed ${removed.length} stale attachments but not ${failed.length}: ${failed.join('; ')}`,
+      );
+    }
     return { removed };
   }
 

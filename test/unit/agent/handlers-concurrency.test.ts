@@ -1,6 +1,6 @@
 /**
  * The plugin server's handlers over the real LeasePool: a pod waiting for a lease must not
- * hold up another pod's DEL. The pod datapath is replaced by a recorder here: this checks
+ * hold up another pod's DEL; GC goes on past a pod it cannot remove and reports it. The pod datapath is replaced by a recorder here: this checks
  * the handlers' ordering, not the kernel (test/e2e/datapath does that).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +11,7 @@ import type { PodNetwork } from '../../../node-agent/datapath/types';
 import { silentLogger } from '../../../node-agent/logging';
 import { LeasePool } from '../../../node-agent/pool/lease-pool';
 import { PoolExhaustedError } from '../../../node-agent/pool/types';
+import { AgentRequestError } from '../../../node-agent/server/errors';
 import { createHandlers } from '../../../node-agent/server/handlers';
 
 const ENI: LeasedEni = {
@@ -88,5 +89,47 @@ describe('Function: createHandlers', () => {
     // Assess: the DEL finished first; the freed address cools, so b still gets none
     expect(events).toEqual(['setup a', 'teardown', 'del a done', 'add b exhausted']);
     expect(pool.find('a', 'eth0')).toBeUndefined();
+  });
+
+  it('GC removes every stale pod it can, then reports the one it could not', async () => {
+    // Prepare: three pods; none is valid any more, and tearing down b fails
+    const pool = await LeasePool.open({
+      instanceId: 'i-0123456789abcdef0',
+      checkpointPath: join(dir, 'ipam.json'),
+      cooldownMs: 60_000,
+    });
+    await pool.addLeases(
+      ['10.0.0.20', '10.0.0.21', '10.0.0.22'].map((address) => ({
+        address,
+        kind: 'ipv4' as const,
+        eni: ENI,
+        leasedAt: new Date().toISOString(),
+      })),
+    );
+    const events: string[] = [];
+    const podNetwork = recordingPodNetwork(events);
+    const handlers = createHandlers({ pool, podNetwork, logger: silentLogger });
+    for (const id of ['a', 'b', 'c']) {
+      await handlers.add({
+        containerId: id,
+        ifName: 'eth0',
+        netns: `/var/run/netns/${id}`,
+        podNamespace: 'default',
+        podName: id,
+        mtu: 9001,
+      });
+    }
+    const held = pool.find('b', 'eth0')!.ip;
+    podNetwork.teardown = async (r) => {
+      if (r.ip === held) throw new Error('device busy');
+    };
+
+    // Act
+    const gc = handlers.gc({ validAttachments: [] });
+
+    // Assess: a and c are gone, b is kept for the next GC, and the error names it
+    await expect(gc).rejects.toBeInstanceOf(AgentRequestError);
+    await expect(gc).rejects.toThrow(/not 1: b\/eth0: Error: device busy/);
+    expect(pool.assignments().map((a) => a.containerId)).toEqual(['b']);
   });
 });
