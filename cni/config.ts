@@ -1,5 +1,6 @@
 /** The network configuration on stdin, checked by hand: the plugin bundle carries no schema library. */
 import { DEFAULT_AGENT_SOCKET } from '../core/contract/agent-socket';
+import { validIfName } from './env';
 import { CNI_CODES, CniError, invalidConfig } from './errors';
 import { isLogLevel } from './log';
 import { type CniVersion, isSupportedVersion, SUPPORTED_VERSIONS } from './versions';
@@ -65,10 +66,17 @@ function parseValidAttachments(raw: Record<string, unknown>): NetConf['validAtta
   const field = raw[VALID_ATTACHMENTS_KEY] !== undefined ? VALID_ATTACHMENTS_KEY : SPEC_1_1_0_ATTACHMENTS_KEY;
   const list = raw[field];
   if (list === undefined) return undefined;
-  const allowed = 'an array of {"containerID": string, "ifname": string}';
+  const allowed =
+    'an array of {"containerID": non-empty string, "ifname": 1 to 15 characters, not . or .., without /, : or whitespace}';
   if (!Array.isArray(list)) throw invalidConfig(field, list, allowed);
   return list.map((entry) => {
-    if (!isObject(entry) || typeof entry.containerID !== 'string' || typeof entry.ifname !== 'string') {
+    if (
+      !isObject(entry) ||
+      typeof entry.containerID !== 'string' ||
+      entry.containerID === '' ||
+      typeof entry.ifname !== 'string' ||
+      !validIfName(entry.ifname)
+    ) {
       throw invalidConfig(field, entry, allowed);
     }
     return { containerId: entry.containerID, ifName: entry.ifname };

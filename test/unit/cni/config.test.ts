@@ -42,6 +42,17 @@ describe('Module: cni/config', () => {
         { 'cni.dev/valid-attachments': [{ containerID: 1 }] },
         CNI_CODES.invalidConfig,
       ],
+      [
+        'cni.dev/valid-attachments',
+        { 'cni.dev/valid-attachments': [{ containerID: 'c1', ifname: 'eth0/1' }] },
+        CNI_CODES.invalidConfig,
+      ],
+      [
+        'cni.dev/valid-attachments',
+        { 'cni.dev/valid-attachments': [{ containerID: '', ifname: 'eth0' }] },
+        CNI_CODES.invalidConfig,
+      ],
+      ['cni.dev/attachments', { 'cni.dev/attachments': 'all' }, CNI_CODES.invalidConfig],
     ])('rejects a bad %s with its code and names it', (field, change, code) => {
       // Act
       const error = failure(() => parseConfig({ ...good, ...change }));
