@@ -32,7 +32,9 @@ import {
 
 const PREFIX = uniquePrefix('cnet');
 const PODS_PER_NODE = 12;
-const COOLDOWN_SECONDS = 3;
+// Long enough that twelve DELs one after another all finish inside it, even where a plugin
+// process takes 100 ms to start: the test checks every deleted pod's address is still cooling.
+const COOLDOWN_SECONDS = 10;
 
 const suite = isRoot ? describe : describe.skip;
 if (!isRoot)
