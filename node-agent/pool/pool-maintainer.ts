@@ -138,7 +138,8 @@ export class PoolMaintainer {
     if (short > 0) {
       this.gate.shouldRelease(false, this.clock());
       await this.lease(short, addressesForWaitingPods(counts));
-    } else {
+    } else if (!this.pendingRelease) {
+      // One release at a time: a new one would take the place of one still unanswered.
       const excess = unitsToRelease(rule, counts, units, capacity);
       if (this.gate.shouldRelease(excess.length > 0, this.clock())) await this.release(excess);
     }

@@ -1,0 +1,87 @@
+/**
+ * A release whose outcome is unknown is kept and retried with its key; no second release
+ * starts while it is pending, since it would take the first one's place and leave the first
+ * batch's addresses withdrawn from the pool, neither released nor restored.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiUnavailableError } from '../../../core/api-client';
+import type { NodeLeases } from '../../../node-agent/control-plane/types';
+import { silentLogger } from '../../../node-agent/logging';
+import type { HeldLease } from '../../../node-agent/pool/checkpoint';
+import { LeasePool } from '../../../node-agent/pool/lease-pool';
+import { PoolMaintainer } from '../../../node-agent/pool/pool-maintainer';
+import { ENI, INSTANCE } from '../../support/pool-fixtures';
+
+const leases = (n: number): HeldLease[] =>
+  Array.from({ length: n }, (_, i) => ({
+    address: `10.9.0.${20 + i}`,
+    kind: 'ipv4' as const,
+    eni: ENI,
+    leasedAt: new Date().toISOString(),
+  }));
+const pod = (n: number) => ({
+  containerId: `c-${n}`,
+  ifName: 'eth0',
+  namespace: 'default',
+  pod: `p-${n}`,
+  netns: '',
+});
+
+describe('PoolMaintainer: two releases while the control plane is down', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'review-pm-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('every withdrawn address is eventually released or back in the pool', async () => {
+    const pool = await LeasePool.open({
+      instanceId: INSTANCE,
+      checkpointPath: join(dir, 'ipam.json'),
+      cooldownMs: 0,
+      assignWaitMs: 50,
+    });
+    await pool.addLeases(leases(10));
+    for (let i = 0; i < 4; i++) await pool.assign(pod(i));
+
+    let down = true;
+    const released = new Set<string>();
+    const controlPlane: NodeLeases = {
+      lease: async () => {
+        throw new Error('no lease expected');
+      },
+      release: async (req) => {
+        if (down) throw new ApiUnavailableError('control plane answered 503', 503);
+        for (const a of req.addresses) released.add(a);
+        return { released: req.addresses, unknown: [] };
+      },
+      reportUsage: async () => undefined,
+    };
+    const maintainer = new PoolMaintainer({
+      pool,
+      leases: controlPlane,
+      rule: { targets: { rule: 'ip', warmIpTarget: 2, minimumIpTarget: 0 }, unit: 'ipv4' },
+      capacity: { maxAddresses: 29, unitsPerEni: 9, maxUnits: 27 },
+      logger: silentLogger,
+      release: { settleMs: 0, intervalMs: 0 },
+    });
+
+    // Pass 1: 6 free, warm 2 → 4 withdrawn, release fails (outcome unknown)
+    await maintainer.runOnce();
+    // Two pods go away: 2 more in excess; pass 2 retries the first release (fails) and starts another
+    await pool.unassign('c-0', 'eth0');
+    await pool.unassign('c-1', 'eth0');
+    await maintainer.runOnce();
+    // The control plane is back
+    down = false;
+    for (let i = 0; i < 5; i++) await maintainer.runOnce();
+
+    const inPool = new Set(pool.snapshot().leases.map((l) => l.address));
+    const lost = leases(10)
+      .map((l) => l.address)
+      .filter((a) => !inPool.has(a) && !released.has(a));
+    expect(lost).toEqual([]);
+  });
+});
