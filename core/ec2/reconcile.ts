@@ -52,6 +52,8 @@ export interface ReconcileReport {
   nodesForgotten: string[];
   nodesRepaired: string[];
   nodesBusy: string[];
+  /** Nodes whose repair failed this pass (logged); the next pass tries them again. */
+  nodesFailed: string[];
   addressesRolledBack: number;
   enisSwept: string[];
 }
@@ -62,6 +64,7 @@ export async function reconcile(ctx: ControlPlaneContext): Promise<ReconcileRepo
     nodesForgotten: [],
     nodesRepaired: [],
     nodesBusy: [],
+    nodesFailed: [],
     addressesRolledBack: 0,
     enisSwept: [],
   };
@@ -76,32 +79,55 @@ export async function reconcile(ctx: ControlPlaneContext): Promise<ReconcileRepo
     nodes.map((n) => n.instanceId),
   );
   for (const node of nodes) {
-    const state = states.get(node.instanceId);
-    if (state === 'terminated' || state === 'gone') {
-      // A lease in flight keeps the node until the next pass.
-      if (await forgetNode(ctx, node.instanceId, 0)) report.nodesForgotten.push(node.instanceId);
-      else report.nodesBusy.push(node.instanceId);
-      continue;
-    }
-    const lock = await tryLockNode(ctx.ledger, node.instanceId, ctx.lockTtlMs);
-    if (!lock) {
-      report.nodesBusy.push(node.instanceId);
-      continue;
-    }
+    // One node's failure (an EC2 refusal on one of its ENIs, a spent budget) must not keep
+    // the nodes after it, or the leak sweep, from their turn: it is logged and retried next pass.
     try {
-      const held = { ...ctx, heldLock: lock };
-      report.addressesRolledBack += await repairNode(held, node);
-      await trimNode(held, node);
-      report.nodesRepaired.push(node.instanceId);
-    } finally {
-      await unlockNode(ctx.ledger, lock);
+      await reconcileNode(ctx, node, states.get(node.instanceId), report);
+    } catch (error) {
+      report.nodesFailed.push(node.instanceId);
+      ctx.log.error('reconciling a node failed; the next pass tries again', {
+        instanceId: node.instanceId,
+        error: String(error),
+      });
     }
   }
   report.enisSwept = await sweepLeakedEnis(ctx);
-  if (report.nodesForgotten.length || report.addressesRolledBack || report.enisSwept.length) {
+  if (
+    report.nodesForgotten.length ||
+    report.nodesFailed.length ||
+    report.addressesRolledBack ||
+    report.enisSwept.length
+  ) {
     ctx.log.info('reconciled', { ...report });
   }
   return report;
+}
+
+async function reconcileNode(
+  ctx: ControlPlaneContext,
+  node: NodeRecord,
+  state: string | undefined,
+  report: ReconcileReport,
+): Promise<void> {
+  if (state === 'terminated' || state === 'gone') {
+    // A lease in flight keeps the node until the next pass.
+    if (await forgetNode(ctx, node.instanceId, 0)) report.nodesForgotten.push(node.instanceId);
+    else report.nodesBusy.push(node.instanceId);
+    return;
+  }
+  const lock = await tryLockNode(ctx.ledger, node.instanceId, ctx.lockTtlMs);
+  if (!lock) {
+    report.nodesBusy.push(node.instanceId);
+    return;
+  }
+  try {
+    const held = { ...ctx, heldLock: lock };
+    report.addressesRolledBack += await repairNode(held, node);
+    await trimNode(held, node);
+    report.nodesRepaired.push(node.instanceId);
+  } finally {
+    await unlockNode(ctx.ledger, lock);
+  }
 }
 
 /** Under the node's lock: undo what crashed requests left; returns the addresses given back to EC2. */
