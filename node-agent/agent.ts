@@ -13,7 +13,7 @@ import { nodeCredentials } from './control-plane/credentials';
 import { NodeClient } from './control-plane/node-client';
 import { registerNode } from './control-plane/register';
 import { createHostNetwork, createPodNetwork, restorePodRoutes } from './datapath';
-import { wiredHostIfName } from './datapath/names';
+import { routeTableFor, wiredHostIfName } from './datapath/names';
 import { type InstanceIdentity, readInstanceIdentity } from './imds';
 import { installPlugin } from './install/install';
 import type { HttpEndpoint } from './introspection/http-listen';
@@ -116,12 +116,6 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       hostNetns: config.network.hostNetns,
       vethPrefix: config.network.vethPrefix,
       mtu: config.network.podMtu,
-      // With SNAT on, only VPC-bound (and SNAT-excluded) traffic of a secondary-ENI pod leaves by
-      // its own ENI; the rest follows main out of eth0 and is SNATed, or EC2's source/dest
-      // check would drop it. With external SNAT every destination uses the ENI's table.
-      fromPodDestinations: config.network.externalSnat
-        ? undefined
-        : [...vpcCidrs, ...config.network.excludeSnatCidrs],
     });
     const hostNetwork = createHostNetwork({
       hostNetns: config.network.hostNetns,
@@ -144,7 +138,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     if (stale.length > 0) logger.warn('dropped assignments whose pod link is gone', { count: stale.length });
     const routes = await restorePodRoutes(
       namedNetns(config.network.hostNetns),
-      pool.assignments().map((a) => ({ ip: a.ip, hostIfName: wiredHostIfName(a, podNetwork) })),
+      pool.assignments().map((a) => ({
+        ip: a.ip,
+        hostIfName: wiredHostIfName(a, podNetwork),
+        routeTable: routeTableFor(a.eni.deviceIndex),
+      })),
     );
     logger.info('pod routes restored', { ...routes });
 

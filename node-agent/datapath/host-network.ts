@@ -9,7 +9,7 @@ import { DependencyError, InvalidInputError } from '../../core/errors';
 import { isCidr, isIpv4, parseCidr } from '../../core/net/ipv4';
 import { ipBatch, ipJson, iptablesRestore, iptablesSave, namedNetns, writeSysctl } from '../ns';
 import { hostRuleChanges, type IpRuleJson } from './host-rules';
-import { CHAINS, connmarkRules, snatRules, tableRestore } from './iptables-rules';
+import { CHAINS, connmarkRules, outboundRules, snatRules, tableRestore } from './iptables-rules';
 import { routeTableFor } from './names';
 import { type HostNetwork, type HostNetworkSettings, RANDOMIZE_SNAT } from './types';
 
@@ -87,11 +87,25 @@ export function createHostNetwork(settings: HostNetworkSettings): HostNetwork {
           primaryIp: settings.primaryIp,
           randomize: settings.randomizeSnat,
         });
-    const connmark = settings.nodePortSupport
-      ? connmarkRules({ primaryIfName, vethPrefix: settings.vethPrefix })
-      : undefined;
+    const outbound = settings.externalSnat
+      ? undefined
+      : outboundRules({
+          vethPrefix: settings.vethPrefix,
+          vpcCidrs: settings.vpcCidrs,
+          excludeCidrs: settings.excludeSnatCidrs,
+        });
+    // Pods' packets get their connection's mark back whenever anything sets one.
+    const connmark =
+      settings.nodePortSupport || outbound !== undefined
+        ? connmarkRules({
+            primaryIfName,
+            vethPrefix: settings.vethPrefix,
+            nodePortSupport: settings.nodePortSupport,
+          })
+        : undefined;
     for (const [spec, rules] of [
       [CHAINS.snat, snat],
+      [CHAINS.outbound, outbound],
       [CHAINS.connmark, connmark],
     ] as const) {
       const text = tableRestore(spec, await iptablesSave(host, spec.table), rules);

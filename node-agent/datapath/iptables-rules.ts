@@ -7,8 +7,14 @@
  * The mangle chain sits on every forwarded packet, so its hot path holds only what the
  * kernel evaluates natively (interface names) and the one CONNMARK restore it needs: with
  * iptables-nft each `-m comment`, `-m addrtype` or `-m conntrack` is an xtables call per
- * packet that reaches it, and addrtype is a route lookup. The nat chain sees only a flow's
- * first packet and keeps its comments.
+ * packet that reaches it, and addrtype is a route lookup. The nat chains see only a flow's
+ * first packet and keep their comments.
+ *
+ * Pods on secondary ENIs route by their ENI's table for every destination, so what reaches
+ * them through their ENI is answered the same way; only the connections they open to
+ * destinations outside the VPC (and not excluded from SNAT) are marked, in nat PREROUTING,
+ * to leave by the primary ENI and be SNATed, as the AWS VPC CNI does. The mark is copied to
+ * the packet there for a flow's first packet, and by the mangle chain for the rest.
  */
 import { CONNMARK } from './names';
 import type { RandomizeSnat } from './types';
@@ -17,6 +23,13 @@ export const CHAINS = {
   snat: { table: 'nat', chain: 'LEDGER-SNAT', from: 'POSTROUTING', comment: 'ledger-cni: SNAT' },
   // No comment on this jump: every packet of every flow would run it as a match.
   connmark: { table: 'mangle', chain: 'LEDGER-CONNMARK', from: 'PREROUTING', comment: undefined },
+  // Appended, so kube-proxy's DNAT (inserted first) has already taken service connections.
+  outbound: {
+    table: 'nat',
+    chain: 'LEDGER-CONNMARK-OUT',
+    from: 'PREROUTING',
+    comment: 'ledger-cni: outbound connections',
+  },
 } as const;
 type ChainSpec = (typeof CHAINS)[keyof typeof CHAINS];
 
@@ -30,6 +43,14 @@ export interface SnatPlan {
 export interface ConnmarkPlan {
   primaryIfName: string;
   vethPrefix: string;
+  /** NodePort connections arriving on the primary ENI are marked to be answered through it. */
+  nodePortSupport: boolean;
+}
+
+export interface OutboundPlan {
+  vethPrefix: string;
+  vpcCidrs: string[];
+  excludeCidrs: string[];
 }
 
 const RANDOM_FLAG: Record<RandomizeSnat, string> = {
@@ -57,12 +78,30 @@ export function connmarkRules(plan: ConnmarkPlan): string[] {
     // secondary ENIs go back out the way they came in (rule 1024) instead of via their ENI.
     // The mark stays with the connection, so only its first packet needs the address check;
     // the rest of the flow stops at the native state test.
-    `-A ${chain} -i ${plan.primaryIfName} -m conntrack --ctstate NEW -m addrtype --dst-type LOCAL` +
-      ` --limit-iface-in -m comment --comment "ledger-cni: NodePort in"` +
-      ` -j CONNMARK --set-xmark ${CONNMARK}/${CONNMARK}`,
+    ...(plan.nodePortSupport
+      ? [
+          `-A ${chain} -i ${plan.primaryIfName} -m conntrack --ctstate NEW -m addrtype --dst-type LOCAL` +
+            ` --limit-iface-in -m comment --comment "ledger-cni: NodePort in"` +
+            ` -j CONNMARK --set-xmark ${CONNMARK}/${CONNMARK}`,
+        ]
+      : []),
     // Every packet from a pod is restored (routing reads the packet's mark, not the connection's),
     // so this rule carries no comment match; the chain's name says whose it is.
     `-A ${chain} -i ${plan.vethPrefix}+ -j CONNMARK --restore-mark --nfmask ${CONNMARK} --ctmask ${CONNMARK}`,
+  ];
+}
+
+/** The first packet of a connection a pod opens: marked when it leaves the VPC (see above). */
+export function outboundRules(plan: OutboundPlan): string[] {
+  const chain = CHAINS.outbound.chain;
+  return [
+    `-A ${chain} ! -i ${plan.vethPrefix}+ -j RETURN`,
+    ...plan.vpcCidrs.map((c) => `-A ${chain} -d ${c} -m comment --comment "ledger-cni: VPC" -j RETURN`),
+    ...plan.excludeCidrs.map(
+      (c) => `-A ${chain} -d ${c} -m comment --comment "ledger-cni: excluded" -j RETURN`,
+    ),
+    `-A ${chain} -m comment --comment "ledger-cni: leaves the VPC" -j CONNMARK --set-xmark ${CONNMARK}/${CONNMARK}`,
+    `-A ${chain} -j CONNMARK --restore-mark --nfmask ${CONNMARK} --ctmask ${CONNMARK}`,
   ];
 }
 

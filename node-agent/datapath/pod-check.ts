@@ -51,12 +51,7 @@ async function linkIn(ns: Netns, name: string): Promise<IpLink | undefined> {
   return links.find((l) => l.ifname === name);
 }
 
-async function checkHostSide(
-  host: Netns,
-  request: PodCheckRequest,
-  fromPodDestinations: string[],
-  problems: string[],
-): Promise<void> {
+async function checkHostSide(host: Netns, request: PodCheckRequest, problems: string[]): Promise<void> {
   const link = await linkIn(host, request.hostIfName);
   if (link === undefined) {
     problems.push(`host link ${request.hostIfName} is missing`);
@@ -81,24 +76,18 @@ async function checkHostSide(
     problems.push(`node rule priority ${RULE_PRIORITY.toPod} lookup ${PODS_ROUTE_TABLE} is missing`);
   }
   if (request.routeTable === MAIN_ROUTE_TABLE) return;
-  const destinations = fromPodDestinations.length === 0 ? [undefined] : fromPodDestinations;
-  for (const cidr of destinations) {
-    const [dst, length] = cidr === undefined ? [undefined, undefined] : cidr.split('/');
-    const present = rules.some(
-      (r) =>
-        r.priority === RULE_PRIORITY.fromPod &&
-        r.src === request.ip &&
-        (r.srclen ?? 32) === 32 &&
-        r.dst === dst &&
-        (dst === undefined || String(r.dstlen ?? 32) === length) &&
-        r.table === tableName(request.routeTable),
+  const present = rules.some(
+    (r) =>
+      r.priority === RULE_PRIORITY.fromPod &&
+      r.src === request.ip &&
+      (r.srclen ?? 32) === 32 &&
+      r.dst === undefined &&
+      r.table === tableName(request.routeTable),
+  );
+  if (!present) {
+    problems.push(
+      `rule from ${request.ip} lookup ${request.routeTable} priority ${RULE_PRIORITY.fromPod} is missing`,
     );
-    if (!present) {
-      const to = cidr === undefined ? '' : ` to ${cidr}`;
-      problems.push(
-        `rule from ${request.ip}${to} lookup ${request.routeTable} priority ${RULE_PRIORITY.fromPod} is missing`,
-      );
-    }
   }
 }
 
@@ -137,13 +126,9 @@ async function checkPodSide(request: PodCheckRequest, problems: string[]): Promi
   }
 }
 
-export async function checkPod(
-  host: Netns,
-  request: PodCheckRequest,
-  fromPodDestinations: string[],
-): Promise<string[]> {
+export async function checkPod(host: Netns, request: PodCheckRequest): Promise<string[]> {
   const problems: string[] = [];
-  await checkHostSide(host, request, fromPodDestinations, problems);
+  await checkHostSide(host, request, problems);
   await checkPodSide(request, problems);
   return problems;
 }

@@ -15,8 +15,6 @@ export interface PodLinkPlan {
   ip: string;
   mtu: number;
   routeTable: number;
-  /** Where a secondary-ENI pod's traffic takes its ENI's table; empty means everywhere. */
-  fromPodDestinations: string[];
 }
 
 export function hostSetupLines(plan: PodLinkPlan): string[] {
@@ -28,16 +26,17 @@ export function hostSetupLines(plan: PodLinkPlan): string[] {
     podsTableRouteLine(plan.ip, plan.hostIfName),
   ];
   // Pods on the primary ENI leave through main; only secondary ENIs need their own table.
-  if (plan.routeTable !== MAIN_ROUTE_TABLE) {
-    const selectors =
-      plan.fromPodDestinations.length === 0 ? [''] : plan.fromPodDestinations.map((c) => ` to ${c}`);
-    for (const to of selectors) {
-      lines.push(
-        `rule add from ${plan.ip}/32${to} lookup ${plan.routeTable} priority ${RULE_PRIORITY.fromPod}`,
-      );
-    }
-  }
+  if (plan.routeTable !== MAIN_ROUTE_TABLE) lines.push(fromPodRuleLine(plan.ip, plan.routeTable));
   return lines;
+}
+
+/**
+ * A secondary-ENI pod's rule: its ENI's table for every destination, so connections that
+ * reach it through the ENI are answered through it. Connections it opens out of the VPC are
+ * marked by iptables (./iptables-rules) and leave by the primary ENI through rule 1024.
+ */
+export function fromPodRuleLine(ip: string, routeTable: number): string {
+  return `rule add from ${ip}/32 lookup ${routeTable} priority ${RULE_PRIORITY.fromPod}`;
 }
 
 /**

@@ -7,7 +7,6 @@
 import type { PodWiring } from '../../core/contract/agent-socket';
 import { POD_GATEWAY } from '../../core/contract/pod-datapath';
 import { InvalidInputError } from '../../core/errors';
-import { isCidr } from '../../core/net/ipv4';
 import { CommandError, ipBatch, isNamespaceFile, namedNetns } from '../ns';
 import { createHostBatch } from './host-batch';
 import { hostVethName, randomMac, routeTableFor } from './names';
@@ -37,10 +36,6 @@ function throwUnlessGone(what: string, failures: string[]): void {
 export function createPodNetwork(settings: PodNetworkSettings): PodNetwork {
   const host = namedNetns(settings.hostNetns);
   const hostBatch = createHostBatch(host);
-  const fromPodDestinations = [...(settings.fromPodDestinations ?? [])];
-  const bad = fromPodDestinations.find((c) => !isCidr(c));
-  if (bad !== undefined)
-    throw new InvalidInputError('fromPodDestinations', bad, 'IPv4 CIDR blocks such as 10.0.0.0/16');
 
   /** Link deletions in flight by name; each settles (never rejects) when its `ip` is done. */
   const linkDeletions = new Map<string, Promise<void>>();
@@ -95,7 +90,6 @@ export function createPodNetwork(settings: PodNetworkSettings): PodNetwork {
       ip: request.ip,
       mtu: request.mtu ?? settings.mtu,
       routeTable: routeTableFor(request.eni.deviceIndex),
-      fromPodDestinations,
     };
     // A DEL of this pod's previous sandbox may still be deleting the link of the same name.
     await linkDeletions.get(plan.hostIfName);
@@ -131,6 +125,6 @@ export function createPodNetwork(settings: PodNetworkSettings): PodNetwork {
     hostIfName: (namespace, pod) => hostVethName(settings.vethPrefix, namespace, pod),
     setup,
     teardown,
-    check: (request: PodCheckRequest) => checkPod(host, request, fromPodDestinations),
+    check: (request: PodCheckRequest) => checkPod(host, request),
   };
 }

@@ -3,17 +3,27 @@
  * table, and the `to <pod> lookup main` rule an earlier version gave every pod goes. The
  * route is in place (and read back) before the rule goes, and the node-wide rule that looks
  * the table up must already be there, so a pod's traffic finds a route at every moment.
+ * A secondary-ENI pod's rules an earlier version made per destination (VPC and SNAT-excluded
+ * CIDRs) give way to one rule for every destination.
  */
 import { DependencyError, InvalidInputError } from '../../core/errors';
 import { isIpv4 } from '../../core/net/ipv4';
 import { ipBatch, ipJson, type Netns } from '../ns';
 import { type IpRuleJson, isPodsTableRule } from './host-rules';
-import { MAIN_ROUTE_TABLE_NAME, MAX_IFNAME_LENGTH, PODS_ROUTE_TABLE, RULE_PRIORITY } from './names';
-import { isAlreadyGone, podsTableRouteLine } from './pod-commands';
+import {
+  MAIN_ROUTE_TABLE,
+  MAIN_ROUTE_TABLE_NAME,
+  MAX_IFNAME_LENGTH,
+  PODS_ROUTE_TABLE,
+  RULE_PRIORITY,
+} from './names';
+import { fromPodRuleLine, isAlreadyGone, podsTableRouteLine } from './pod-commands';
 
 export interface RestoredPod {
   ip: string;
   hostIfName: string;
+  /** Its ENI's route table; absent or main for the primary ENI, whose pods need no rule of their own. */
+  routeTable?: number;
 }
 
 export interface PodRoutesReport {
@@ -21,7 +31,7 @@ export interface PodRoutesReport {
   routed: number;
   /** Pods with no `/32 dev <host veth>` in main: not wired on this link, left alone. */
   unwired: string[];
-  /** Earlier versions' per-pod rules removed. */
+  /** Earlier versions' per-pod rules removed: to-pod rules and per-destination from-pod rules. */
   oldRulesRemoved: number;
   /** What `ip` refused, other than "already gone". */
   failures: string[];
@@ -66,6 +76,54 @@ function isOldPodRule(rule: IpRuleJson, ip: string): boolean {
     (rule.dstlen ?? 32) === 32 &&
     rule.table === MAIN_ROUTE_TABLE_NAME
   );
+}
+
+/** An earlier version's from-pod rule for this address: one naming a destination. */
+function isPerDestinationRule(rule: IpRuleJson, ip: string): boolean {
+  return rule.priority === RULE_PRIORITY.fromPod && rule.src === ip && rule.dst !== undefined;
+}
+
+function isEveryDestinationRule(rule: IpRuleJson, pod: { ip: string; routeTable: number }): boolean {
+  return (
+    rule.priority === RULE_PRIORITY.fromPod &&
+    rule.src === pod.ip &&
+    rule.dst === undefined &&
+    rule.table === String(pod.routeTable)
+  );
+}
+
+/**
+ * Gives each secondary-ENI pod its rule for every destination in place of the per-destination
+ * ones an earlier version made; answers how many of those went. The kernel takes a rule with
+ * no destination as a duplicate of one with a destination at the same priority, so the old
+ * rules go first, in the same batch, a few syscalls ahead of the new one.
+ */
+async function migrateFromPodRules(
+  host: Netns,
+  rules: IpRuleJson[],
+  pods: RestoredPod[],
+  failures: string[],
+): Promise<number> {
+  const secondary = pods.flatMap((p) =>
+    p.routeTable === undefined || p.routeTable === MAIN_ROUTE_TABLE
+      ? []
+      : [{ ...p, routeTable: p.routeTable }],
+  );
+  let removed = 0;
+  const lines = secondary.flatMap((p) => {
+    const old = rules
+      .filter((r) => isPerDestinationRule(r, p.ip))
+      .map(
+        (r) =>
+          `rule del from ${p.ip}/32 to ${r.dst}/${r.dstlen ?? 32} lookup ${r.table} priority ${RULE_PRIORITY.fromPod}`,
+      );
+    removed += old.length;
+    const present = rules.some((r) => isEveryDestinationRule(r, p));
+    return [...old, ...(present ? [] : [fromPodRuleLine(p.ip, p.routeTable)])];
+  });
+  const refused = realFailures(await ipBatch(host, lines, 'tolerant'));
+  failures.push(...refused);
+  return removed - refused.filter((line) => /^Command failed/.test(line)).length;
 }
 
 /** Puts each pod's route in the pods table; answers the pods whose route is there now (read back). */
@@ -120,5 +178,6 @@ export async function restorePodRoutes(host: Netns, pods: RestoredPod[]): Promis
   report.routed = routed.length;
   // Only now: a pod whose route did not make it keeps the rule that still routes it.
   report.oldRulesRemoved = await removeOldRules(host, rules, routed, report.failures);
+  report.oldRulesRemoved += await migrateFromPodRules(host, rules, wired, report.failures);
   return report;
 }

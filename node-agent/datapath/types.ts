@@ -13,14 +13,6 @@ export interface PodNetworkSettings {
   vethPrefix: string;
   /** POD_MTU, used when the plugin's config names none. */
   mtu: number;
-  /**
-   * With SNAT on (AWS_VPC_K8S_CNI_EXTERNALSNAT=false): the VPC CIDRs and
-   * AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS. A pod on a secondary ENI uses its ENI's table only
-   * for these; elsewhere it leaves through main and the primary ENI, where it is SNATed
-   * (the source/dest check would drop the primary IP leaving by another ENI). Absent or
-   * empty with external SNAT: the ENI's table for every destination.
-   */
-  fromPodDestinations?: string[];
 }
 
 export interface PodSetupRequest {

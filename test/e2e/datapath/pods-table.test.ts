@@ -68,7 +68,6 @@ suite('Pods table: one rule at 512 and a /32 per pod', () => {
       hostNetns: node.host,
       vethPrefix: 'eni',
       mtu: 1500,
-      fromPodDestinations: [...node.hostSettings.vpcCidrs, ...node.hostSettings.excludeSnatCidrs],
     });
     await applyHost();
   });

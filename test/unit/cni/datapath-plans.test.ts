@@ -40,20 +40,16 @@ describe('Module: pod commands', () => {
     ip: '10.0.1.17',
     mtu: 9001,
     routeTable: 2,
-    fromPodDestinations: [] as string[],
   };
 
-  it('adds from-rules only for pods on a secondary ENI, one per destination when SNAT is on', () => {
+  it('adds one from-rule for every destination, only for pods on a secondary ENI', () => {
     // Act
     const secondary = hostSetupLines(plan);
-    const snat = hostSetupLines({ ...plan, fromPodDestinations: ['10.0.0.0/16', '192.168.0.0/24'] });
     const primary = hostSetupLines({ ...plan, routeTable: 254 });
 
     // Assess
-    expect(secondary).toContain('rule add from 10.0.1.17/32 lookup 2 priority 1536');
-    expect(snat.filter((l) => l.includes('priority 1536'))).toEqual([
-      'rule add from 10.0.1.17/32 to 10.0.0.0/16 lookup 2 priority 1536',
-      'rule add from 10.0.1.17/32 to 192.168.0.0/24 lookup 2 priority 1536',
+    expect(secondary.filter((l) => l.includes('priority 1536'))).toEqual([
+      'rule add from 10.0.1.17/32 lookup 2 priority 1536',
     ]);
     expect(primary.some((l) => l.includes('priority 1536'))).toBe(false);
     expect(primary).toContain('route replace 10.0.1.17/32 dev eni0123456789a scope link table 4096');
