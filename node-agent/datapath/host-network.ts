@@ -119,6 +119,9 @@ export function createHostNetwork(settings: HostNetworkSettings): HostNetwork {
     // Loose reverse-path filtering: NodePort replies and pods on secondary ENIs are asymmetric.
     if (settings.nodePortSupport) await writeSysctl(host, `net/ipv4/conf/${primaryIfName}/rp_filter`, '2');
     for (const eni of enis) if (eni.deviceIndex > 0) await setupEni(eni);
+    // AWS_VPC_ENI_MTU is every ENI's, the primary's too, as in the AWS VPC CNI: a path that
+    // cannot carry jumbo frames (VPN, transit gateway) needs the node's own traffic at 1500.
+    await ipBatch(host, [`link set dev ${primaryIfName} mtu ${settings.eniMtu}`]);
     const rules = await ipJson<IpRuleJson>(host, ['rule', 'show']);
     await ipBatch(
       host,
