@@ -5,7 +5,7 @@
  */
 import { AssignPrivateIpAddressesCommand } from '@aws-sdk/client-ec2';
 import type { LeasedAddress } from '../contract/api';
-import { ADDRESS_STATES, type EniRecord, recordLease } from '../ledger';
+import { ADDRESS_STATES, type EniRecord, type LeaseOver, recordLease } from '../ledger';
 import { ec2ErrorCode } from './client';
 import { type ControlPlaneContext, stepDone } from './context';
 import { leasedEniOf } from './eni-records';
@@ -75,33 +75,45 @@ export async function recordLeases(
   kind: AddressKind,
   addresses: string[],
   leaseId: string,
-  /** The carved /28 the addresses come out of, if any. */
-  carvedFrom?: string,
-  /** The release that cooled the (single) address leased again; see AddressRecord.releasedBy. */
-  releasedBy?: string,
+  source: {
+    /** The carved /28 the addresses come out of, if any. */
+    carvedFrom?: string;
+    /** The release that cooled the (single) address leased again; see AddressRecord.releasedBy. */
+    releasedBy?: string;
+    /** What the address's item may hold now (see LeaseOver); EC2 just assigned it by default. */
+    over?: LeaseOver;
+  } = {},
 ): Promise<LeasedAddress[]> {
+  const { carvedFrom, releasedBy, over = 'assigned' } = source;
   const leasedAt = ctx.ledger.now().toISOString();
   const granted: LeasedAddress[] = [];
   for (const address of addresses) {
-    const won = await recordLease(ctx.ledger, {
-      address,
-      kind,
-      state: ADDRESS_STATES.leased,
-      instanceId: eni.instanceId,
-      eniId: eni.eniId,
-      subnetId: eni.subnetId,
-      leaseId,
-      leasedAt,
-      ...(carvedFrom ? { carvedFrom } : {}),
-      ...(releasedBy ? { releasedBy } : {}),
-    });
+    const won = await recordLease(
+      ctx.ledger,
+      {
+        address,
+        kind,
+        state: ADDRESS_STATES.leased,
+        instanceId: eni.instanceId,
+        eniId: eni.eniId,
+        subnetId: eni.subnetId,
+        leaseId,
+        leasedAt,
+        ...(carvedFrom ? { carvedFrom } : {}),
+        ...(releasedBy ? { releasedBy } : {}),
+      },
+      over,
+    );
     if (won) {
       granted.push({ address, kind, eni: leasedEniOf(eni) });
-    } else {
+    } else if (over === 'assigned') {
       ctx.log.error('EC2 assigned an address the ledger says another node holds; not handing it out', {
         address,
         eniId: eni.eniId,
       });
+    } else {
+      // The owner index showed it late: another lease took it, or a trim gave it back.
+      ctx.log.info('address no longer free in the ledger; not leasing it', { address, over });
     }
   }
   return granted;

@@ -108,7 +108,9 @@ export async function recordCarved(
       continue;
     }
     const take = addressesOf(parseCidr(prefix)).slice(0, Math.max(0, want - granted.length));
-    granted.push(...(await recordLeases(ctx, eni, 'ipv4', take, leaseId, prefix)));
+    granted.push(
+      ...(await recordLeases(ctx, eni, 'ipv4', take, leaseId, { carvedFrom: prefix, over: 'unrecorded' })),
+    );
   }
   return granted;
 }

@@ -240,8 +240,7 @@ class LeaseRun {
           this.kind,
           [address.address],
           this.intent.intentId,
-          address.carvedFrom,
-          address.releasedBy,
+          { carvedFrom: address.carvedFrom, releasedBy: address.releasedBy, over: 'cooled' },
         )),
       );
     }
@@ -255,7 +254,7 @@ class LeaseRun {
           'ipv4',
           [address.address],
           this.intent.intentId,
-          address.prefix,
+          { carvedFrom: address.prefix, over: 'unrecorded' },
         )),
       );
     }

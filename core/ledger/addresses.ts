@@ -22,19 +22,43 @@ function itemOf(record: AddressRecord) {
 }
 
 /**
- * Records the address as leased to the node. Fails (false) only if another node holds it
- * leased: a cooling or primary record of the same node, or any record of a node that
- * gave it back, may be overwritten.
+ * What a lease may find in an address's item before it records the lease over it:
+ * - `assigned` (EC2 has just assigned the address to the node): anything but another node's
+ *   lease; a cooling or primary record of the same node, or a record of a node that gave it
+ *   back, is stale;
+ * - `unrecorded` (a carved prefix's spare address): nothing at all;
+ * - `cooled` (an address the node released): the node's own cooling record.
+ * The last two guard what the owner index, read eventually consistently, may show late: a
+ * spare address another lease of the node took a moment ago, a cooled one already trimmed.
  */
-export function recordLease(ledger: Ledger, record: AddressRecord): Promise<boolean> {
+export type LeaseOver = 'assigned' | 'unrecorded' | 'cooled';
+
+const LEASE_CONDITIONS: Record<LeaseOver, string> = {
+  assigned: 'attribute_not_exists(pk) OR instanceId = :me OR #state <> :leased',
+  unrecorded: 'attribute_not_exists(pk)',
+  cooled: 'instanceId = :me AND #state = :cooling',
+};
+
+/** Records the address as leased to the node; false if the item holds what `over` does not allow. */
+export function recordLease(
+  ledger: Ledger,
+  record: AddressRecord,
+  over: LeaseOver = 'assigned',
+): Promise<boolean> {
+  const names = over === 'unrecorded' ? {} : { ExpressionAttributeNames: { '#state': 'state' } };
+  const values = {
+    assigned: { ':me': record.instanceId, ':leased': ADDRESS_STATES.leased },
+    unrecorded: undefined,
+    cooled: { ':me': record.instanceId, ':cooling': ADDRESS_STATES.cooling },
+  }[over];
   return conditionally(() =>
     ledger.doc.send(
       new PutCommand({
         TableName: ledger.tableName,
         Item: itemOf(record),
-        ConditionExpression: 'attribute_not_exists(pk) OR instanceId = :me OR #state <> :leased',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':me': record.instanceId, ':leased': ADDRESS_STATES.leased },
+        ConditionExpression: LEASE_CONDITIONS[over],
+        ...names,
+        ...(values ? { ExpressionAttributeValues: values } : {}),
       }),
     ),
   );
@@ -110,6 +134,29 @@ export function forgetAddress(ledger: Ledger, instanceId: string, address: strin
         Key: keys.address(address),
         ConditionExpression: 'instanceId = :me',
         ExpressionAttributeValues: { ':me': instanceId },
+      }),
+    ),
+  );
+}
+
+/**
+ * Forgets a cooled address of the node, only while it is still cooling and its cooling has
+ * ended: the owner index may still show an address as cooling that the node leased again.
+ */
+export function forgetCooled(
+  ledger: Ledger,
+  instanceId: string,
+  address: string,
+  now: number,
+): Promise<boolean> {
+  return conditionally(() =>
+    ledger.doc.send(
+      new DeleteCommand({
+        TableName: ledger.tableName,
+        Key: keys.address(address),
+        ConditionExpression: 'instanceId = :me AND #state = :cooling AND coolingUntil <= :now',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':me': instanceId, ':cooling': ADDRESS_STATES.cooling, ':now': now },
       }),
     ),
   );
