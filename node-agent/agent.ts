@@ -13,7 +13,7 @@ import { nodeCredentials } from './control-plane/credentials';
 import { NodeClient } from './control-plane/node-client';
 import { registerNode } from './control-plane/register';
 import { createHostNetwork, createPodNetwork, restorePodRoutes } from './datapath';
-import { routeTableFor, wiredHostIfName } from './datapath/names';
+import { routeTableFor, vethPrefixOf, wiredHostIfName } from './datapath/names';
 import { type InstanceIdentity, readInstanceIdentity } from './imds';
 import { installPlugin } from './install/install';
 import type { HttpEndpoint } from './introspection/http-listen';
@@ -124,6 +124,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       vpcCidrs,
       eniMtu: config.network.eniMtu,
       vethPrefix: config.network.vethPrefix,
+      // Pods kept across a change of AWS_VPC_K8S_CNI_VETHPREFIX keep their links' names.
+      earlierVethPrefixes: pool.assignments().flatMap((a) => {
+        const prefix = a.hostIfName === undefined ? undefined : vethPrefixOf(a.hostIfName);
+        return prefix === undefined || prefix === config.network.vethPrefix ? [] : [prefix];
+      }),
       externalSnat: config.network.externalSnat,
       randomizeSnat: config.network.randomizeSnat,
       excludeSnatCidrs: [...config.network.excludeSnatCidrs],

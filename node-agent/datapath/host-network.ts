@@ -79,6 +79,7 @@ export function createHostNetwork(settings: HostNetworkSettings): HostNetwork {
   }
 
   async function applyIptables(primaryIfName: string): Promise<void> {
+    const vethPrefixes = [...new Set([settings.vethPrefix, ...(settings.earlierVethPrefixes ?? [])])];
     const snat = settings.externalSnat
       ? undefined
       : snatRules({
@@ -90,7 +91,7 @@ export function createHostNetwork(settings: HostNetworkSettings): HostNetwork {
     const outbound = settings.externalSnat
       ? undefined
       : outboundRules({
-          vethPrefix: settings.vethPrefix,
+          vethPrefixes,
           vpcCidrs: settings.vpcCidrs,
           excludeCidrs: settings.excludeSnatCidrs,
         });
@@ -99,7 +100,7 @@ export function createHostNetwork(settings: HostNetworkSettings): HostNetwork {
       settings.nodePortSupport || outbound !== undefined
         ? connmarkRules({
             primaryIfName,
-            vethPrefix: settings.vethPrefix,
+            vethPrefixes,
             nodePortSupport: settings.nodePortSupport,
           })
         : undefined;

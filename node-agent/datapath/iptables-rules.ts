@@ -42,13 +42,14 @@ export interface SnatPlan {
 
 export interface ConnmarkPlan {
   primaryIfName: string;
-  vethPrefix: string;
+  /** Every prefix pods' host veths have on the node, the current one first. */
+  vethPrefixes: string[];
   /** NodePort connections arriving on the primary ENI are marked to be answered through it. */
   nodePortSupport: boolean;
 }
 
 export interface OutboundPlan {
-  vethPrefix: string;
+  vethPrefixes: string[];
   vpcCidrs: string[];
   excludeCidrs: string[];
 }
@@ -87,7 +88,10 @@ export function connmarkRules(plan: ConnmarkPlan): string[] {
       : []),
     // Every packet from a pod is restored (routing reads the packet's mark, not the connection's),
     // so this rule carries no comment match; the chain's name says whose it is.
-    `-A ${chain} -i ${plan.vethPrefix}+ -j CONNMARK --restore-mark --nfmask ${CONNMARK} --ctmask ${CONNMARK}`,
+    ...plan.vethPrefixes.map(
+      (prefix) =>
+        `-A ${chain} -i ${prefix}+ -j CONNMARK --restore-mark --nfmask ${CONNMARK} --ctmask ${CONNMARK}`,
+    ),
   ];
 }
 
@@ -95,13 +99,15 @@ export function connmarkRules(plan: ConnmarkPlan): string[] {
 export function outboundRules(plan: OutboundPlan): string[] {
   const chain = CHAINS.outbound.chain;
   return [
-    `-A ${chain} ! -i ${plan.vethPrefix}+ -j RETURN`,
     ...plan.vpcCidrs.map((c) => `-A ${chain} -d ${c} -m comment --comment "ledger-cni: VPC" -j RETURN`),
     ...plan.excludeCidrs.map(
       (c) => `-A ${chain} -d ${c} -m comment --comment "ledger-cni: excluded" -j RETURN`,
     ),
-    `-A ${chain} -m comment --comment "ledger-cni: leaves the VPC" -j CONNMARK --set-xmark ${CONNMARK}/${CONNMARK}`,
-    `-A ${chain} -j CONNMARK --restore-mark --nfmask ${CONNMARK} --ctmask ${CONNMARK}`,
+    ...plan.vethPrefixes.flatMap((prefix) => [
+      `-A ${chain} -i ${prefix}+ -m comment --comment "ledger-cni: leaves the VPC"` +
+        ` -j CONNMARK --set-xmark ${CONNMARK}/${CONNMARK}`,
+      `-A ${chain} -i ${prefix}+ -j CONNMARK --restore-mark --nfmask ${CONNMARK} --ctmask ${CONNMARK}`,
+    ]),
   ];
 }
 

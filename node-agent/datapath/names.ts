@@ -25,6 +25,12 @@ export function hostVethName(prefix: string, namespace: string, pod: string): st
   return `${prefix}${hash.slice(0, 11)}`;
 }
 
+/** The prefix a host veth was named with (see hostVethName); undefined for other names. */
+export function vethPrefixOf(hostIfName: string): string | undefined {
+  const match = /^(.+)[0-9a-f]{11}$/.exec(hostIfName);
+  return match?.[1];
+}
+
 /**
  * The host veth a pod was wired with; for an assignment restored from an earlier version's
  * checkpoint, which did not record it, the name the current prefix gives.

@@ -70,9 +70,14 @@ export interface HostNetworkSettings {
   /** The primary ENI's address: the SNAT source for traffic leaving the VPC. */
   primaryIp: string;
   vpcCidrs: string[];
-  /** AWS_VPC_ENI_MTU for secondary ENIs. */
+  /** AWS_VPC_ENI_MTU, for every ENI. */
   eniMtu: number;
   vethPrefix: string;
+  /**
+   * Prefixes of running pods' host veths wired under an earlier AWS_VPC_K8S_CNI_VETHPREFIX:
+   * their packets need the same marks as the current prefix's.
+   */
+  earlierVethPrefixes?: string[];
   /** AWS_VPC_K8S_CNI_EXTERNALSNAT: no SNAT rules at all. */
   externalSnat: boolean;
   randomizeSnat: RandomizeSnat;

@@ -282,6 +282,9 @@ describeAsRoot('Binary: dist/ledger-agent on the local cloud (root)', () => {
       const route = spawnSync('ip', ['-n', HOST_NS, 'route', 'show', 'table', '4096', `${ip}/32`], {
         encoding: 'utf8',
       }).stdout;
+      const mangle = spawnSync('ip', ['netns', 'exec', HOST_NS, 'iptables-save', '-t', 'mangle'], {
+        encoding: 'utf8',
+      }).stdout;
       const deleted = runPlugin('DEL', podEnv, pluginConf());
       const linkAfterDel = spawnSync('ip', ['-n', HOST_NS, 'link', 'show', link]).status;
 
@@ -291,6 +294,9 @@ describeAsRoot('Binary: dist/ledger-agent on the local cloud (root)', () => {
         ip,
       ]);
       expect(route).toContain(`dev ${link}`);
+      // Its packets still get their connection's mark back: NodePort replies leave by eth0.
+      expect(mangle).toContain('-A LEDGER-CONNMARK -i eni+ -j CONNMARK --restore-mark');
+      expect(mangle).toContain('-A LEDGER-CONNMARK -i lcni+ -j CONNMARK --restore-mark');
       expect(deleted.code).toBe(0);
       expect(linkAfterDel).not.toBe(0);
     } finally {

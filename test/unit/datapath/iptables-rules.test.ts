@@ -12,7 +12,7 @@ import {
 
 describe('Module: iptables rules, outbound connections chain', () => {
   const rules = outboundRules({
-    vethPrefix: 'eni',
+    vethPrefixes: ['eni'],
     vpcCidrs: ['10.0.0.0/16'],
     excludeCidrs: ['172.16.0.0/12'],
   });
@@ -20,22 +20,21 @@ describe('Module: iptables rules, outbound connections chain', () => {
   it('marks a pod’s new connection unless it stays in the VPC or is excluded from SNAT, then copies the mark to the packet', () => {
     // Assess
     expect(rules).toEqual([
-      '-A LEDGER-CONNMARK-OUT ! -i eni+ -j RETURN',
       '-A LEDGER-CONNMARK-OUT -d 10.0.0.0/16 -m comment --comment "ledger-cni: VPC" -j RETURN',
       '-A LEDGER-CONNMARK-OUT -d 172.16.0.0/12 -m comment --comment "ledger-cni: excluded" -j RETURN',
-      '-A LEDGER-CONNMARK-OUT -m comment --comment "ledger-cni: leaves the VPC" -j CONNMARK --set-xmark 0x80/0x80',
-      '-A LEDGER-CONNMARK-OUT -j CONNMARK --restore-mark --nfmask 0x80 --ctmask 0x80',
+      '-A LEDGER-CONNMARK-OUT -i eni+ -m comment --comment "ledger-cni: leaves the VPC" -j CONNMARK --set-xmark 0x80/0x80',
+      '-A LEDGER-CONNMARK-OUT -i eni+ -j CONNMARK --restore-mark --nfmask 0x80 --ctmask 0x80',
     ]);
     expect(CHAINS.outbound.table).toBe('nat');
   });
 });
 
 describe('Module: iptables rules, NodePort chain', () => {
-  const rules = connmarkRules({ primaryIfName: 'eth0', vethPrefix: 'eni', nodePortSupport: true });
+  const rules = connmarkRules({ primaryIfName: 'eth0', vethPrefixes: ['eni'], nodePortSupport: true });
 
   it('keeps only the restore rule without NodePort support', () => {
     // Act
-    const without = connmarkRules({ primaryIfName: 'eth0', vethPrefix: 'eni', nodePortSupport: false });
+    const without = connmarkRules({ primaryIfName: 'eth0', vethPrefixes: ['eni'], nodePortSupport: false });
 
     // Assess
     expect(without).toEqual([
