@@ -1,5 +1,7 @@
 /** One node and the ENI its pool's leases sit on, for tests of the pool and its checkpoint. */
 import type { LeasedEni } from '../../core/contract/api';
+import type { HeldLease } from '../../node-agent/pool/checkpoint';
+import type { PodRef } from '../../node-agent/pool/types';
 
 export const INSTANCE = 'i-0123456789abcdef0';
 
@@ -13,3 +15,18 @@ export const ENI: LeasedEni = {
   securityGroups: ['sg-1'],
   primaryIp: '10.9.0.10',
 };
+
+/** `n` single addresses on ENI, from 10.9.0.20 up, leased now. */
+export function leasesOnEni(n: number): HeldLease[] {
+  return Array.from({ length: n }, (_, i) => ({
+    address: `10.9.0.${20 + i}`,
+    kind: 'ipv4' as const,
+    eni: ENI,
+    leasedAt: new Date().toISOString(),
+  }));
+}
+
+/** Pod number `n`, as an ADD names it; no sandbox, since nothing is wired. */
+export function podNumber(n: number): PodRef {
+  return { containerId: `container-${n}`, ifName: 'eth0', namespace: 'default', pod: `pod-${n}`, netns: '' };
+}

@@ -8,7 +8,7 @@
  */
 import { createHostNetwork, createPodNetwork } from '../../../node-agent/datapath';
 import { addNs, delNs, isRoot, sh, trySh } from './netns';
-import { createNode, type Node } from './topology';
+import { createNode, enforceSourceDestCheck, type Node } from './topology';
 
 const TAG = `rnp${process.pid % 100000}`;
 const suite = isRoot ? describe : describe.skip;
@@ -55,18 +55,7 @@ suite('NodePort to a pod on the secondary ENI', () => {
       '--to-destination',
       '10.77.1.20',
     ]);
-    // EC2's source/dest check: an ENI may only send from its own addresses.
-    const check = [
-      '*raw',
-      ':PREROUTING ACCEPT [0:0]',
-      '-A PREROUTING -i r0 -s 10.77.0.0/24 -j ACCEPT',
-      '-A PREROUTING -i r0 -j DROP',
-      '-A PREROUTING -i r1 -s 10.77.1.0/24 -j ACCEPT',
-      '-A PREROUTING -i r1 -j DROP',
-      'COMMIT',
-      '',
-    ].join('\n');
-    sh('ip', ['netns', 'exec', node.vpc, 'iptables-restore', '--noflush'], check);
+    enforceSourceDestCheck(node);
   });
 
   afterEach(() => {

@@ -14,7 +14,7 @@ import {
 } from '../../../node-agent/datapath';
 import { namedNetns } from '../../../node-agent/ns';
 import { addNs, delNs, inNs, isRoot, sh, trySh } from './netns';
-import { createNode, type Node } from './topology';
+import { createNode, enforceSourceDestCheck, type Node } from './topology';
 
 const TAG = `rrs${process.pid % 100000}`;
 const POD_IP = '10.77.1.20';
@@ -52,17 +52,7 @@ suite('agent restarted under pods an earlier version wired on a secondary ENI', 
     // Destinations beyond the VPC router: an on-prem range and the internet.
     sh('ip', ['-n', node.vpc, 'addr', 'add', '192.168.60.5/32', 'dev', 'lo']);
     sh('ip', ['-n', node.vpc, 'addr', 'add', '198.51.100.7/32', 'dev', 'lo']);
-    const check = [
-      '*raw',
-      ':PREROUTING ACCEPT [0:0]',
-      '-A PREROUTING -i r0 -s 10.77.0.0/24 -j ACCEPT',
-      '-A PREROUTING -i r0 -j DROP',
-      '-A PREROUTING -i r1 -s 10.77.1.0/24 -j ACCEPT',
-      '-A PREROUTING -i r1 -j DROP',
-      'COMMIT',
-      '',
-    ].join('\n');
-    sh('ip', ['netns', 'exec', node.vpc, 'iptables-restore', '--noflush'], check);
+    enforceSourceDestCheck(node);
   });
 
   afterEach(() => {

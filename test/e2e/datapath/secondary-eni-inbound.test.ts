@@ -8,7 +8,7 @@
  */
 import { createHostNetwork, createPodNetwork, type PodNetwork } from '../../../node-agent/datapath';
 import { addNs, delNs, inNs, isRoot, sh, trySh } from './netns';
-import { createNode, type Node } from './topology';
+import { createNode, enforceSourceDestCheck, type Node } from './topology';
 
 const TAG = `rin${process.pid % 100000}`;
 const OUTSIDE = '198.51.100.7';
@@ -40,18 +40,7 @@ suite('secondary-ENI pod, connection opened from outside the VPC CIDRs', () => {
     });
     // A client beyond the VPC router (on-prem / peered VPC / NLB-preserved client address).
     sh('ip', ['-n', node.vpc, 'addr', 'add', `${OUTSIDE}/32`, 'dev', 'lo']);
-    // EC2's source/dest check: an ENI may only send from its own addresses.
-    const check = [
-      '*raw',
-      ':PREROUTING ACCEPT [0:0]',
-      '-A PREROUTING -i r0 -s 10.77.0.0/24 -j ACCEPT',
-      '-A PREROUTING -i r0 -j DROP',
-      '-A PREROUTING -i r1 -s 10.77.1.0/24 -j ACCEPT',
-      '-A PREROUTING -i r1 -j DROP',
-      'COMMIT',
-      '',
-    ].join('\n');
-    sh('ip', ['netns', 'exec', node.vpc, 'iptables-restore', '--noflush'], check);
+    enforceSourceDestCheck(node);
   });
 
   afterEach(() => {

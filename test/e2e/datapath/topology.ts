@@ -91,3 +91,21 @@ export function createNode(tag: string): Node {
     },
   };
 }
+
+/**
+ * EC2's source/dest check on the node's two ENIs, played by the VPC router's raw table: an
+ * ENI may send only from addresses of its own subnet (the router routes each subnet to its ENI).
+ */
+export function enforceSourceDestCheck(node: Node): void {
+  const check = [
+    '*raw',
+    ':PREROUTING ACCEPT [0:0]',
+    '-A PREROUTING -i r0 -s 10.77.0.0/24 -j ACCEPT',
+    '-A PREROUTING -i r0 -j DROP',
+    '-A PREROUTING -i r1 -s 10.77.1.0/24 -j ACCEPT',
+    '-A PREROUTING -i r1 -j DROP',
+    'COMMIT',
+    '',
+  ].join('\n');
+  sh('ip', ['netns', 'exec', node.vpc, 'iptables-restore', '--noflush'], check);
+}

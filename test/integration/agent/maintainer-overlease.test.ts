@@ -10,23 +10,9 @@ import { join } from 'node:path';
 import type { LeaseRequest } from '../../../core/contract/api';
 import type { NodeLeases } from '../../../node-agent/control-plane/types';
 import { silentLogger } from '../../../node-agent/logging';
-import type { HeldLease } from '../../../node-agent/pool/checkpoint';
 import { LeasePool } from '../../../node-agent/pool/lease-pool';
 import { PoolMaintainer } from '../../../node-agent/pool/pool-maintainer';
-import { ENI, INSTANCE } from '../../support/pool-fixtures';
-
-function leases(n: number): HeldLease[] {
-  return Array.from({ length: n }, (_, i) => ({
-    address: `10.9.0.${20 + i}`,
-    kind: 'ipv4' as const,
-    eni: ENI,
-    leasedAt: new Date().toISOString(),
-  }));
-}
-
-function pod(n: number) {
-  return { containerId: `container-${n}`, ifName: 'eth0', namespace: 'default', pod: `pod-${n}`, netns: '' };
-}
+import { INSTANCE, leasesOnEni, podNumber } from '../../support/pool-fixtures';
 
 describe('Class: PoolMaintainer (burst that empties the pool)', () => {
   let dir: string;
@@ -47,7 +33,7 @@ describe('Class: PoolMaintainer (burst that empties the pool)', () => {
       cooldownMs: 30_000,
       assignWaitMs: 100,
     });
-    await pool.addLeases(leases(16));
+    await pool.addLeases(leasesOnEni(16));
     const asked: LeaseRequest[] = [];
     const controlPlane: NodeLeases = {
       lease: async (request) => {
@@ -70,7 +56,7 @@ describe('Class: PoolMaintainer (burst that empties the pool)', () => {
     expect(asked).toEqual([]);
 
     // Act: 16 pods at once take every address
-    await Promise.all(Array.from({ length: 16 }, (_, i) => pool.assign(pod(i))));
+    await Promise.all(Array.from({ length: 16 }, (_, i) => pool.assign(podNumber(i))));
     await new Promise((r) => setTimeout(r, 100));
 
     // Assess: no pod waits, so the top-up is the warm target and for no pod

@@ -6,23 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HeldLease } from '../../../node-agent/pool/checkpoint';
 import { LeasePool } from '../../../node-agent/pool/lease-pool';
 import { type PoolCounts, type UnitUsage, unitsToLease } from '../../../node-agent/pool/warm-math';
-import { ENI, INSTANCE } from '../../support/pool-fixtures';
-
-function leases(n: number): HeldLease[] {
-  return Array.from({ length: n }, (_, i) => ({
-    address: `10.9.0.${20 + i}`,
-    kind: 'ipv4' as const,
-    eni: ENI,
-    leasedAt: new Date().toISOString(),
-  }));
-}
-
-function pod(n: number) {
-  return { containerId: `container-${n}`, ifName: 'eth0', namespace: 'default', pod: `pod-${n}`, netns: '' };
-}
+import { INSTANCE, leasesOnEni, podNumber } from '../../support/pool-fixtures';
 
 describe('Class: LeasePool (waiting count seen by the maintainer)', () => {
   let dir: string;
@@ -39,12 +25,12 @@ describe('Class: LeasePool (waiting count seen by the maintainer)', () => {
       cooldownMs: 30_000,
       assignWaitMs: 100,
     });
-    await pool.addLeases(leases(16));
+    await pool.addLeases(leasesOnEni(16));
     const seen: { counts: PoolCounts; units: UnitUsage[] }[] = [];
     pool.onShortage = () => seen.push(pool.snapshot());
 
     // Act
-    const all = await Promise.all(Array.from({ length: 16 }, (_, i) => pool.assign(pod(i))));
+    const all = await Promise.all(Array.from({ length: 16 }, (_, i) => pool.assign(podNumber(i))));
 
     // Assess: every pod was served; what the maintainer saw asks only for the warm target
     expect(new Set(all.map((a) => a.ip)).size).toBe(16);

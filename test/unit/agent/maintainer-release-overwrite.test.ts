@@ -9,25 +9,9 @@ import { join } from 'node:path';
 import { ApiUnavailableError } from '../../../core/api-client';
 import type { NodeLeases } from '../../../node-agent/control-plane/types';
 import { silentLogger } from '../../../node-agent/logging';
-import type { HeldLease } from '../../../node-agent/pool/checkpoint';
 import { LeasePool } from '../../../node-agent/pool/lease-pool';
 import { PoolMaintainer } from '../../../node-agent/pool/pool-maintainer';
-import { ENI, INSTANCE } from '../../support/pool-fixtures';
-
-const leases = (n: number): HeldLease[] =>
-  Array.from({ length: n }, (_, i) => ({
-    address: `10.9.0.${20 + i}`,
-    kind: 'ipv4' as const,
-    eni: ENI,
-    leasedAt: new Date().toISOString(),
-  }));
-const pod = (n: number) => ({
-  containerId: `c-${n}`,
-  ifName: 'eth0',
-  namespace: 'default',
-  pod: `p-${n}`,
-  netns: '',
-});
+import { INSTANCE, leasesOnEni, podNumber } from '../../support/pool-fixtures';
 
 describe('PoolMaintainer: two releases while the control plane is down', () => {
   let dir: string;
@@ -43,8 +27,8 @@ describe('PoolMaintainer: two releases while the control plane is down', () => {
       cooldownMs: 0,
       assignWaitMs: 50,
     });
-    await pool.addLeases(leases(10));
-    for (let i = 0; i < 4; i++) await pool.assign(pod(i));
+    await pool.addLeases(leasesOnEni(10));
+    for (let i = 0; i < 4; i++) await pool.assign(podNumber(i));
 
     let down = true;
     const released = new Set<string>();
@@ -70,16 +54,16 @@ describe('PoolMaintainer: two releases while the control plane is down', () => {
 
     // Pass 1: 6 free, warm 2 → 4 withdrawn, release fails (outcome unknown)
     await maintainer.runOnce();
-    // Two pods go away: 2 more in excess; pass 2 retries the first release (fails) and starts another
-    await pool.unassign('c-0', 'eth0');
-    await pool.unassign('c-1', 'eth0');
+    // Two pods go away: 2 more in excess; pass 2 retries the first release (fails) and starts no other
+    await pool.unassign('container-0', 'eth0');
+    await pool.unassign('container-1', 'eth0');
     await maintainer.runOnce();
     // The control plane is back
     down = false;
     for (let i = 0; i < 5; i++) await maintainer.runOnce();
 
     const inPool = new Set(pool.snapshot().leases.map((l) => l.address));
-    const lost = leases(10)
+    const lost = leasesOnEni(10)
       .map((l) => l.address)
       .filter((a) => !inPool.has(a) && !released.has(a));
     expect(lost).toEqual([]);
