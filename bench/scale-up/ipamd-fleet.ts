@@ -61,6 +61,7 @@ export function ipamdNode(
       ipam.unassign(ip);
     },
     idle: () => ipam.idle(),
+    cooling: () => ipam.coolingCount(),
     async stop() {
       ipam.stop();
       ec2.destroy();

@@ -142,6 +142,12 @@ export class IpamdNode {
     return this.free.length + this.cooling.size;
   }
 
+  /** Addresses cooling down after a pod left. */
+  coolingCount(): number {
+    this.expireCooling();
+    return this.cooling.size;
+  }
+
   eniCount(): number {
     return this.enis.length;
   }

@@ -165,6 +165,9 @@ export function ledgerNode(
       const { counts } = pool.snapshot();
       return counts.total - counts.assigned;
     },
+    cooling() {
+      return pool ? pool.snapshot().counts.cooling : 0;
+    },
     async stop() {
       await maintainer?.stop();
     },

@@ -340,9 +340,10 @@ export const scaleUp: Benchmark = {
       retryMs: 1_000,
       giveUpMs: 600_000,
       // Pools count as settled when nothing changed for longer than an agent's longest
-      // backoff (10 s): a warm-pool top-up the control plane deferred is still to come.
+      // backoff (10 s: a warm-pool top-up the control plane deferred is still to come) and
+      // than its release hysteresis (an excess is given back once it lasted 30 s).
       settleMaxMs: 180_000,
-      settleStepMs: 12_000,
+      settleStepMs: 32_000,
     };
     const limits = instanceTypeLimits(SCALE_UP.instanceType);
     const ipamdLimits = {

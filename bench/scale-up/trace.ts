@@ -17,6 +17,11 @@ export interface FleetNode {
   removePod(name: string): Promise<void>;
   /** Addresses the node holds that no pod uses. */
   idle(): number;
+  /**
+   * Of those, the ones cooling down after a pod left: when their cooling ends they may turn
+   * into an excess to give back, so the node is not settled until that has played out.
+   */
+  cooling(): number;
   stop(): Promise<void>;
 }
 
@@ -106,12 +111,12 @@ async function phase(
 /** Waits until the total of idle addresses stops changing between two looks. */
 export async function settle(nodes: readonly FleetNode[], shape: TraceShape): Promise<number[]> {
   const deadline = Date.now() + shape.settleMaxMs;
-  let last = -1;
+  let last = '';
   for (;;) {
     const idle = nodes.map((n) => n.idle());
-    const total = idle.reduce((a, b) => a + b, 0);
-    if (total === last || Date.now() >= deadline) return idle;
-    last = total;
+    const state = `${idle.reduce((a, b) => a + b, 0)}/${nodes.reduce((sum, n) => sum + n.cooling(), 0)}`;
+    if (state === last || Date.now() >= deadline) return idle;
+    last = state;
     await sleep(shape.settleStepMs);
   }
 }

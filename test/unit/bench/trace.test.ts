@@ -3,6 +3,7 @@ import {
   addUntilAddressed,
   type FleetNode,
   runTrace,
+  settle,
   type TraceShape,
 } from '../../../bench/scale-up/trace';
 
@@ -10,11 +11,16 @@ import {
 function fakeNode() {
   let free = 0;
   let held = 0;
+  let cooling = 0;
   const ips = new Map<string, string>();
-  const node: FleetNode & { grow(n: number): void } = {
+  const node: FleetNode & { grow(n: number): void; cool(n: number): void } = {
     grow(n) {
       free += n;
       held += n;
+    },
+    /** `n` of the idle addresses are cooling (the rest free). */
+    cool(n) {
+      cooling = n;
     },
     async start() {
       node.grow(2);
@@ -31,6 +37,7 @@ function fakeNode() {
       if (ips.delete(name)) free++;
     },
     idle: () => free,
+    cooling: () => cooling,
     async stop() {},
   };
   return { node, held: () => held };
@@ -72,6 +79,23 @@ describe('Module: scale-up trace', () => {
       // Assess
       expect(ip).toBeUndefined();
       expect(failures['no address yet']).toBeGreaterThanOrEqual(1);
+    });
+  });
+
+  describe('Function: settle', () => {
+    it('does not count a node as settled while its addresses cool, though its idle count stays', async () => {
+      // Prepare: 3 idle, 2 of them cooling; the cooling ends, then the excess goes back
+      const { node } = fakeNode();
+      node.grow(3);
+      node.cool(2);
+      setTimeout(() => node.cool(0), 10);
+      setTimeout(() => node.grow(-2), 40);
+
+      // Act
+      const idle = await settle([node], { ...SHAPE, settleStepMs: 25, settleMaxMs: 1_000 });
+
+      // Assess
+      expect(idle).toEqual([1]);
     });
   });
 
