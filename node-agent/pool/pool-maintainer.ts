@@ -57,6 +57,9 @@ export class PoolMaintainer {
   /** The lease that set `leaseBlockedUntil` was a warm-pool top-up the control plane deferred. */
   private blockedLeaseWasWarmOnly = false;
   private pendingRelease: PendingRelease | undefined;
+  /** An unanswered release is asked again no sooner than this, backing off as leases do. */
+  private releaseRetryAt = 0;
+  private releaseBackoffMs = 0;
   private usageDirty = true;
   private lastUsageAt = Number.NEGATIVE_INFINITY;
 
@@ -129,7 +132,8 @@ export class PoolMaintainer {
   /** One pass: lease what is short, else release what is over, then report usage if due. */
   async runOnce(): Promise<void> {
     const { pool, rule, capacity } = this.options;
-    if (this.pendingRelease) await this.sendRelease(this.pendingRelease);
+    if (this.pendingRelease && this.clock() >= this.releaseRetryAt)
+      await this.sendRelease(this.pendingRelease);
     // An unanswered lease is settled first, even if the pool no longer falls short.
     if (this.retryLease) await this.lease(this.retryLease.units, this.retryLease.forPods);
     const { counts, units } = pool.snapshot();
@@ -222,6 +226,7 @@ export class PoolMaintainer {
         addresses: release.taken.map((l) => l.address),
       });
       this.pendingRelease = undefined;
+      this.releaseBackoffMs = 0;
       this.gate.released(this.clock());
       pool.events.emit('released', { units: release.taken.length });
       this.options.logger.info('released excess addresses', { units: release.taken.length });
@@ -233,6 +238,9 @@ export class PoolMaintainer {
         this.options.logger.warn('release refused; keeping the addresses', error);
       } else {
         this.pendingRelease = release;
+        // A control plane that is down is not asked every pass by every node.
+        this.releaseBackoffMs = Math.min(Math.max(this.releaseBackoffMs * 2, 250), 10_000);
+        this.releaseRetryAt = this.clock() + (retryHintMs(error) ?? this.releaseBackoffMs);
         this.options.logger.warn(
           'release outcome unknown; its addresses stay unused until it is retried',
           error,
