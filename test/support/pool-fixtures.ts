@@ -1,6 +1,9 @@
 /** One node and the ENI its pool's leases sit on, for tests of the pool and its checkpoint. */
+
+import { join } from 'node:path';
 import type { LeasedEni } from '../../core/contract/api';
 import type { HeldLease } from '../../node-agent/pool/checkpoint';
+import { LeasePool } from '../../node-agent/pool/lease-pool';
 import type { PodRef } from '../../node-agent/pool/types';
 
 export const INSTANCE = 'i-0123456789abcdef0';
@@ -29,4 +32,19 @@ export function leasesOnEni(n: number): HeldLease[] {
 /** Pod number `n`, as an ADD names it; no sandbox, since nothing is wired. */
 export function podNumber(n: number): PodRef {
   return { containerId: `container-${n}`, ifName: 'eth0', namespace: 'default', pod: `pod-${n}`, netns: '' };
+}
+
+/** A pool on the node's checkpoint in `dir`, holding `addresses` of leasesOnEni. */
+export async function poolHolding(
+  dir: string,
+  addresses: number,
+  options: { cooldownMs: number; assignWaitMs: number },
+): Promise<LeasePool> {
+  const pool = await LeasePool.open({
+    instanceId: INSTANCE,
+    checkpointPath: join(dir, 'ipam.json'),
+    ...options,
+  });
+  await pool.addLeases(leasesOnEni(addresses));
+  return pool;
 }

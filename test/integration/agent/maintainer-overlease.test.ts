@@ -10,9 +10,8 @@ import { join } from 'node:path';
 import type { LeaseRequest } from '../../../core/contract/api';
 import type { NodeLeases } from '../../../node-agent/control-plane/types';
 import { silentLogger } from '../../../node-agent/logging';
-import { LeasePool } from '../../../node-agent/pool/lease-pool';
 import { PoolMaintainer } from '../../../node-agent/pool/pool-maintainer';
-import { INSTANCE, leasesOnEni, podNumber } from '../../support/pool-fixtures';
+import { podNumber, poolHolding } from '../../support/pool-fixtures';
 
 describe('Class: PoolMaintainer (burst that empties the pool)', () => {
   let dir: string;
@@ -27,13 +26,7 @@ describe('Class: PoolMaintainer (burst that empties the pool)', () => {
 
   it('asks for WARM_IP_TARGET addresses, not one more per pod already served', async () => {
     // Prepare: 16 addresses held, WARM_IP_TARGET=5, nothing to lease yet
-    const pool = await LeasePool.open({
-      instanceId: INSTANCE,
-      checkpointPath: join(dir, 'ipam.json'),
-      cooldownMs: 30_000,
-      assignWaitMs: 100,
-    });
-    await pool.addLeases(leasesOnEni(16));
+    const pool = await poolHolding(dir, 16, { cooldownMs: 30_000, assignWaitMs: 100 });
     const asked: LeaseRequest[] = [];
     const controlPlane: NodeLeases = {
       lease: async (request) => {

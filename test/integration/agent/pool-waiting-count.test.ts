@@ -6,9 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LeasePool } from '../../../node-agent/pool/lease-pool';
 import { type PoolCounts, type UnitUsage, unitsToLease } from '../../../node-agent/pool/warm-math';
-import { INSTANCE, leasesOnEni, podNumber } from '../../support/pool-fixtures';
+import { podNumber, poolHolding } from '../../support/pool-fixtures';
 
 describe('Class: LeasePool (waiting count seen by the maintainer)', () => {
   let dir: string;
@@ -19,13 +18,7 @@ describe('Class: LeasePool (waiting count seen by the maintainer)', () => {
 
   it('does not count pods that already hold an address as waiting when the pool runs out', async () => {
     // Prepare: 16 addresses, 16 pods added at once
-    const pool = await LeasePool.open({
-      instanceId: INSTANCE,
-      checkpointPath: join(dir, 'ipam.json'),
-      cooldownMs: 30_000,
-      assignWaitMs: 100,
-    });
-    await pool.addLeases(leasesOnEni(16));
+    const pool = await poolHolding(dir, 16, { cooldownMs: 30_000, assignWaitMs: 100 });
     const seen: { counts: PoolCounts; units: UnitUsage[] }[] = [];
     pool.onShortage = () => seen.push(pool.snapshot());
 

@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { ApiUnavailableError } from '../../../core/api-client';
 import type { NodeLeases } from '../../../node-agent/control-plane/types';
 import { silentLogger } from '../../../node-agent/logging';
-import { LeasePool } from '../../../node-agent/pool/lease-pool';
 import { PoolMaintainer } from '../../../node-agent/pool/pool-maintainer';
-import { INSTANCE, leasesOnEni, podNumber } from '../../support/pool-fixtures';
+import { leasesOnEni, podNumber, poolHolding } from '../../support/pool-fixtures';
 
 describe('PoolMaintainer: two releases while the control plane is down', () => {
   let dir: string;
@@ -21,13 +20,7 @@ describe('PoolMaintainer: two releases while the control plane is down', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('every withdrawn address is eventually released or back in the pool', async () => {
-    const pool = await LeasePool.open({
-      instanceId: INSTANCE,
-      checkpointPath: join(dir, 'ipam.json'),
-      cooldownMs: 0,
-      assignWaitMs: 50,
-    });
-    await pool.addLeases(leasesOnEni(10));
+    const pool = await poolHolding(dir, 10, { cooldownMs: 0, assignWaitMs: 50 });
     for (let i = 0; i < 4; i++) await pool.assign(podNumber(i));
 
     let down = true;
@@ -77,13 +70,7 @@ describe('PoolMaintainer: two releases while the control plane is down', () => {
 
   it('asks a control plane that is down again with a growing pause, not on every pass', async () => {
     // Prepare: an excess to give back, and a control plane that answers 503 to everything
-    const pool = await LeasePool.open({
-      instanceId: INSTANCE,
-      checkpointPath: join(dir, 'ipam.json'),
-      cooldownMs: 0,
-      assignWaitMs: 50,
-    });
-    await pool.addLeases(leasesOnEni(10));
+    const pool = await poolHolding(dir, 10, { cooldownMs: 0, assignWaitMs: 50 });
     let calls = 0;
     let now = 0;
     const maintainer = new PoolMaintainer({
