@@ -6,9 +6,9 @@
  * drops on the VPC router here) drops it. The agent passes the prefixes its checkpoint's
  * links carry (earlierVethPrefixes).
  */
-import { createHostNetwork, createPodNetwork } from '../../../node-agent/datapath';
+import { createHostNetwork } from '../../../node-agent/datapath';
 import { addNs, delNs, isRoot, sh, trySh } from './netns';
-import { createNode, enforceSourceDestCheck, type Node } from './topology';
+import { createNode, enforceSourceDestCheck, type Node, wireSecondaryPod } from './topology';
 
 const TAG = `rnp${process.pid % 100000}`;
 const suite = isRoot ? describe : describe.skip;
@@ -21,19 +21,7 @@ suite('NodePort to a pod on the secondary ENI', () => {
     node = createNode(TAG);
     addNs(sandbox);
     await createHostNetwork(node.hostSettings).apply([node.primary, node.secondary]);
-    await createPodNetwork({
-      hostNetns: node.host,
-      vethPrefix: 'eni',
-      mtu: 1500,
-    }).setup({
-      containerId: 'c0ffeeapi',
-      ifName: 'eth0',
-      netns: `/run/netns/${sandbox}`,
-      namespace: 'default',
-      pod: 'api',
-      ip: '10.77.1.20',
-      eni: node.secondary,
-    });
+    await wireSecondaryPod(node, sandbox);
     // kube-proxy's part: the node's address DNATed to the pod (ICMP stands in for a NodePort).
     sh('ip', [
       'netns',

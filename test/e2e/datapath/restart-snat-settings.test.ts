@@ -6,15 +6,10 @@
  * its ENI unSNATed, the rest of the world by the primary ENI, SNATed. EC2's source/dest check
  * is played by raw-table drops on the VPC router.
  */
-import {
-  createHostNetwork,
-  createPodNetwork,
-  type HostNetworkSettings,
-  restorePodRoutes,
-} from '../../../node-agent/datapath';
+import { createHostNetwork, type HostNetworkSettings, restorePodRoutes } from '../../../node-agent/datapath';
 import { namedNetns } from '../../../node-agent/ns';
 import { addNs, delNs, inNs, isRoot, sh, trySh } from './netns';
-import { createNode, enforceSourceDestCheck, type Node } from './topology';
+import { createNode, enforceSourceDestCheck, type Node, wireSecondaryPod } from './topology';
 
 const TAG = `rrs${process.pid % 100000}`;
 const POD_IP = '10.77.1.20';
@@ -68,16 +63,7 @@ suite('agent restarted under pods an earlier version wired on a secondary ENI', 
     async (_what, after, destination) => {
       // Prepare: the pod wired, then its rules put back the way earlier versions made them
       await createHostNetwork(node.hostSettings).apply([node.primary, node.secondary]);
-      const pods = createPodNetwork({ hostNetns: node.host, vethPrefix: 'eni', mtu: 1500 });
-      const wiring = await pods.setup({
-        containerId: 'c0ffeeapi',
-        ifName: 'eth0',
-        netns: `/run/netns/${sandbox}`,
-        namespace: 'default',
-        pod: 'api',
-        ip: POD_IP,
-        eni: node.secondary,
-      });
+      const { pods, wiring } = await wireSecondaryPod(node, sandbox);
       toPerDestinationRules(node, node.hostSettings);
 
       // Act: the agent restarts, as node-agent/agent.ts does

@@ -6,9 +6,9 @@
  * by the primary ENI. Through the primary ENI the reply would carry the pod's address and
  * EC2's source/dest check (played here by raw-table drops on the VPC router) would drop it.
  */
-import { createHostNetwork, createPodNetwork, type PodNetwork } from '../../../node-agent/datapath';
+import { createHostNetwork, type PodNetwork } from '../../../node-agent/datapath';
 import { addNs, delNs, inNs, isRoot, sh, trySh } from './netns';
-import { createNode, enforceSourceDestCheck, type Node } from './topology';
+import { createNode, enforceSourceDestCheck, type Node, wireSecondaryPod } from './topology';
 
 const TAG = `rin${process.pid % 100000}`;
 const OUTSIDE = '198.51.100.7';
@@ -23,21 +23,8 @@ suite('secondary-ENI pod, connection opened from outside the VPC CIDRs', () => {
   beforeEach(async () => {
     node = createNode(TAG);
     await createHostNetwork(node.hostSettings).apply([node.primary, node.secondary]);
-    pods = createPodNetwork({
-      hostNetns: node.host,
-      vethPrefix: 'eni',
-      mtu: 1500,
-    });
     addNs(sandbox);
-    await pods.setup({
-      containerId: 'c0ffeeapi',
-      ifName: 'eth0',
-      netns: `/run/netns/${sandbox}`,
-      namespace: 'default',
-      pod: 'api',
-      ip: '10.77.1.20',
-      eni: node.secondary,
-    });
+    ({ pods } = await wireSecondaryPod(node, sandbox));
     // A client beyond the VPC router (on-prem / peered VPC / NLB-preserved client address).
     sh('ip', ['-n', node.vpc, 'addr', 'add', `${OUTSIDE}/32`, 'dev', 'lo']);
     enforceSourceDestCheck(node);

@@ -2,8 +2,10 @@
  * A simulated node: a namespace playing the host with a primary ENI (eth0) and a secondary
  * ENI (eth1), each a veth into a "vpc" namespace that routes like the VPC's router.
  */
+
+import type { PodWiring } from '../../../core/contract/agent-socket';
 import type { LeasedEni } from '../../../core/contract/api';
-import type { HostNetworkSettings } from '../../../node-agent/datapath';
+import { createPodNetwork, type HostNetworkSettings, type PodNetwork } from '../../../node-agent/datapath';
 import type { FixedAddress } from './fixed-pool';
 import { addNs, delNs, sh } from './netns';
 
@@ -108,4 +110,25 @@ export function enforceSourceDestCheck(node: Node): void {
     '',
   ].join('\n');
   sh('ip', ['netns', 'exec', node.vpc, 'iptables-restore', '--noflush'], check);
+}
+
+/** The address the tests' pod on the secondary ENI has. */
+export const SECONDARY_POD_IP = '10.77.1.20';
+
+/** Pod default/api wired on the node's secondary ENI into the existing namespace `sandbox`. */
+export async function wireSecondaryPod(
+  node: Node,
+  sandbox: string,
+): Promise<{ pods: PodNetwork; wiring: PodWiring }> {
+  const pods = createPodNetwork({ hostNetns: node.host, vethPrefix: 'eni', mtu: 1500 });
+  const wiring = await pods.setup({
+    containerId: 'c0ffeeapi',
+    ifName: 'eth0',
+    netns: `/run/netns/${sandbox}`,
+    namespace: 'default',
+    pod: 'api',
+    ip: SECONDARY_POD_IP,
+    eni: node.secondary,
+  });
+  return { pods, wiring };
 }
